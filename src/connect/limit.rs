@@ -1,0 +1,1 @@
+//! TODO(foundation): filled in by the foundation work.

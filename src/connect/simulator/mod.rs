@@ -1,0 +1,1 @@
+//! TODO(foundation): the wire-compatible Connect simulator.

@@ -1,0 +1,7 @@
+//! connect-scim: a SCIM 2.0 service provider (RFC 7643, RFC 7644) whose directory
+//! is an Amazon Connect instance. See DESIGN.md in the team's shared notes and the
+//! README for the layers: `scim` (protocol), `provisioning` (use cases and the
+//! SCIM ⇄ Connect mapping), `connect` (the port, its adapters, the rate limiter)
+//! and `http` (the axum Router served locally and on Lambda).
+
+pub mod connect;
