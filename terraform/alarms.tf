@@ -1,0 +1,112 @@
+# Alarms: function errors, API 5XX, and throttling — Connect throttling seen
+# in the function's JSON logs (`throttled`), SCIM 429 answers (`status`), and
+# Lambda rejecting invocations beyond the reserved concurrency.
+
+locals {
+  alarm_actions = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
+  metric_ns     = "ConnectScim"
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  alarm_name          = "${var.name_prefix}-function-errors"
+  alarm_description   = "The function failed (crash, timeout or unhandled error)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.scim.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_throttles" {
+  alarm_name          = "${var.name_prefix}-function-throttles"
+  alarm_description   = "Lambda rejected invocations beyond the reserved concurrency; the IdP got an error and will retry."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.scim.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${var.name_prefix}-api-5xx"
+  alarm_description   = "API Gateway answered 5XX (function errors, timeouts at 29 s, or 500/503 from the function)."
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5XXError"
+  dimensions          = { ApiName = aws_api_gateway_rest_api.scim.name, Stage = aws_api_gateway_stage.scim.stage_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_log_metric_filter" "connect_throttled" {
+  name           = "${var.name_prefix}-connect-throttled"
+  log_group_name = aws_cloudwatch_log_group.function.name
+  pattern        = "{ $.throttled IS TRUE }"
+
+  metric_transformation {
+    name          = "ConnectThrottled"
+    namespace     = local.metric_ns
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "connect_throttled" {
+  alarm_name          = "${var.name_prefix}-connect-throttled"
+  alarm_description   = "Amazon Connect throttled calls (retried by the function); sustained, it means another caller shares the account's Connect quota or concurrency is above 1."
+  namespace           = local.metric_ns
+  metric_name         = aws_cloudwatch_log_metric_filter.connect_throttled.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 10
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
+resource "aws_cloudwatch_log_metric_filter" "scim_429" {
+  name           = "${var.name_prefix}-scim-429"
+  log_group_name = aws_cloudwatch_log_group.function.name
+  pattern        = "{ $.status = 429 }"
+
+  metric_transformation {
+    name          = "Scim429"
+    namespace     = local.metric_ns
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "scim_429" {
+  alarm_name          = "${var.name_prefix}-scim-429"
+  alarm_description   = "The function answered 429 to the IdP: Connect kept throttling past the retries."
+  namespace           = local.metric_ns
+  metric_name         = aws_cloudwatch_log_metric_filter.scim_429.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
