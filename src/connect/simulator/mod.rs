@@ -1,1 +1,447 @@
-//! TODO(foundation): the wire-compatible Connect simulator.
+//! A wire-compatible Amazon Connect simulator: a fake Connect endpoint
+//! speaking restJson1 that the real aws-sdk-connect client (or boto3) talks
+//! to over loopback with only the endpoint overridden. It enforces Connect's
+//! API quota, validates as Connect does, and injects faults on demand.
+//!
+//! Self-contained: it knows nothing of SCIM or of the crate's Connect port,
+//! and refers to its own modules only through `super::`/`self::` paths.
+
+mod dispatch;
+mod profiles;
+mod quota;
+mod search;
+mod state;
+mod tags;
+mod users;
+mod validation;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use self::dispatch::{Call, Operation};
+use self::quota::TokenBucket;
+use self::state::{Instance, REGION};
+use self::wire::{ApiError, Query};
+
+/// The instance id used unless configured: fixed, so tests and demos are stable.
+pub const DEFAULT_INSTANCE_ID: &str = "11111111-2222-4333-8444-555555555555";
+
+/// How the simulator behaves: quota, faults, instance id, persistence.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimulatorConfig {
+    /// Steady request rate of the shared Connect API quota, per second.
+    #[arg(long = "rate", env = "SIMULATOR_RATE", default_value_t = 2.0)]
+    pub rate: f64,
+    /// Burst of the shared Connect API quota.
+    #[arg(long = "burst", env = "SIMULATOR_BURST", default_value_t = 5)]
+    pub burst: u32,
+    /// Disable the quota (never answer ThrottlingException).
+    #[arg(long = "no-quota", env = "SIMULATOR_NO_QUOTA")]
+    pub no_quota: bool,
+    /// Probability (0..1) of answering InternalServiceException instead of serving a call.
+    #[arg(long = "fault-rate", env = "SIMULATOR_FAULT_RATE", default_value_t = 0.0,
+          value_parser = parse_probability)]
+    pub fault_rate: f64,
+    /// Milliseconds a new user stays invisible to DescribeUser, ListUsers and SearchUsers.
+    #[arg(
+        long = "consistency-delay-ms",
+        env = "SIMULATOR_CONSISTENCY_DELAY_MS",
+        default_value_t = 0
+    )]
+    pub consistency_delay_ms: u64,
+    /// The instance id.
+    #[arg(long = "instance-id", env = "SIMULATOR_INSTANCE_ID", default_value = DEFAULT_INSTANCE_ID)]
+    pub instance_id: String,
+    /// JSON file holding the instance: loaded at start if present, saved after every write.
+    #[arg(long = "state", env = "SIMULATOR_STATE")]
+    pub state: Option<PathBuf>,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        SimulatorConfig {
+            rate: 2.0,
+            burst: 5,
+            no_quota: false,
+            fault_rate: 0.0,
+            consistency_delay_ms: 0,
+            instance_id: DEFAULT_INSTANCE_ID.to_owned(),
+            state: None,
+        }
+    }
+}
+
+fn parse_probability(raw: &str) -> Result<f64, String> {
+    let p: f64 = raw.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not a probability between 0 and 1"))
+    }
+}
+
+/// Call counters, as `GET /simulator/stats` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Connect requests received per operation, throttled and faulted included.
+    pub calls: BTreeMap<String, u64>,
+    pub total: u64,
+    /// Requests answered 429 ThrottlingException.
+    pub throttled: u64,
+    /// Requests answered with an injected 500 InternalServiceException.
+    pub faults: u64,
+}
+
+/// What the request handlers share.
+#[derive(Debug)]
+struct Simulator {
+    instance: Mutex<Instance>,
+    quota: Mutex<TokenBucket>,
+    stats: Mutex<Stats>,
+    fault_rate: Mutex<f64>,
+    consistency_delay: Mutex<Duration>,
+    state_file: Option<PathBuf>,
+    /// Serializes saves so renames land in write order.
+    saving: Mutex<()>,
+}
+
+/// Locks a mutex, recovering the data if a holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Simulator {
+    fn new(config: &SimulatorConfig) -> std::io::Result<Self> {
+        let instance = match &config.state {
+            Some(path) if path.exists() => Instance::load(path)?,
+            _ => Instance::seeded(&config.instance_id),
+        };
+        let simulator = Simulator {
+            instance: Mutex::new(instance),
+            quota: Mutex::new(TokenBucket::new(
+                config.rate,
+                config.burst,
+                !config.no_quota,
+                Instant::now(),
+            )),
+            stats: Mutex::new(Stats::default()),
+            fault_rate: Mutex::new(config.fault_rate),
+            consistency_delay: Mutex::new(Duration::from_millis(config.consistency_delay_ms)),
+            state_file: config.state.clone(),
+            saving: Mutex::new(()),
+        };
+        simulator.save()?;
+        Ok(simulator)
+    }
+
+    /// Counts, throttles, injects faults, then runs one Connect call.
+    fn serve(
+        &self,
+        operation: Operation,
+        params: Vec<String>,
+        query: Query,
+        body: &[u8],
+    ) -> Response {
+        let now = Instant::now();
+        {
+            let mut stats = lock(&self.stats);
+            *stats.calls.entry(operation.name().to_owned()).or_default() += 1;
+            stats.total += 1;
+        }
+        if !lock(&self.quota).try_acquire(now) {
+            lock(&self.stats).throttled += 1;
+            return ApiError::throttled().into_response();
+        }
+        let fault_rate = *lock(&self.fault_rate);
+        if fault_rate > 0.0 && rand::random::<f64>() < fault_rate {
+            lock(&self.stats).faults += 1;
+            return ApiError::internal("Injected fault: the simulator failed this call on purpose")
+                .into_response();
+        }
+        let delay = *lock(&self.consistency_delay);
+        let result = Call::new(params, query, body, now, delay).and_then(|call| {
+            let mut instance = lock(&self.instance);
+            dispatch::execute(operation, &mut instance, &call)
+        });
+        match result {
+            Ok(output) => {
+                if operation.is_write()
+                    && let Err(e) = self.save()
+                {
+                    tracing::error!(error = %e, "could not save the simulator state");
+                }
+                wire::ok(&without_nulls(output))
+            }
+            Err(error) => error.into_response(),
+        }
+    }
+
+    /// Saves the instance to the state file, if there is one.
+    fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let _saving = lock(&self.saving);
+        let snapshot = lock(&self.instance).clone();
+        snapshot.save(path)
+    }
+}
+
+/// Drops `null` members, as Connect omits absent ones.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+async fn connect_api(
+    State(sim): State<Arc<Simulator>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let Some(route) = dispatch::route(&method, uri.path()) else {
+        return ApiError::unknown_operation(method.as_str(), uri.path()).into_response();
+    };
+    let query = Query::parse(uri.query());
+    sim.serve(route.operation, route.params, query, &body)
+}
+
+async fn stats(State(sim): State<Arc<Simulator>>) -> Response {
+    wire::ok(&serde_json::to_value(lock(&sim.stats).clone()).unwrap_or_default())
+}
+
+async fn reset(State(sim): State<Arc<Simulator>>) -> Response {
+    *lock(&sim.stats) = Stats::default();
+    wire::ok(&serde_json::json!({}))
+}
+
+async fn state_dump(State(sim): State<Arc<Simulator>>) -> Response {
+    let instance = lock(&sim.instance).clone();
+    wire::ok(&serde_json::to_value(instance).unwrap_or_default())
+}
+
+/// The simulator's HTTP surface: every Connect operation, plus
+/// `GET /simulator/stats`, `POST /simulator/reset` and `GET /simulator/state`.
+fn router(sim: Arc<Simulator>) -> Router {
+    Router::new()
+        .route("/simulator/stats", get(stats))
+        .route("/simulator/reset", post(reset))
+        .route("/simulator/state", get(state_dump))
+        .fallback(connect_api)
+        .with_state(sim)
+}
+
+/// A running simulator. Dropping it shuts the server down.
+#[derive(Debug)]
+pub struct SimulatorHandle {
+    sim: Arc<Simulator>,
+    addr: SocketAddr,
+    instance_id: String,
+    shutdown: Mutex<Option<oneshot::Sender<()>>>,
+    server: Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
+}
+
+/// Starts serving on `listener` in a background task.
+pub async fn spawn(
+    config: SimulatorConfig,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<SimulatorHandle> {
+    let sim = Arc::new(Simulator::new(&config)?);
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = router(Arc::clone(&sim));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    let instance_id = lock(&sim.instance).id.clone();
+    Ok(SimulatorHandle {
+        sim,
+        addr,
+        instance_id,
+        shutdown: Mutex::new(Some(tx)),
+        server: Mutex::new(Some(server)),
+    })
+}
+
+impl SimulatorHandle {
+    /// The endpoint URL, e.g. `http://127.0.0.1:4599`.
+    pub fn url(&self) -> String {
+        let ip = if self.addr.ip().is_unspecified() {
+            std::net::IpAddr::from([127, 0, 0, 1])
+        } else {
+            self.addr.ip()
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The simulated instance's id.
+    pub fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
+    /// The region the simulator names in ARNs (it accepts any).
+    pub fn region(&self) -> &str {
+        REGION
+    }
+
+    /// The counters, as `GET /simulator/stats` reports them.
+    pub fn stats(&self) -> Stats {
+        lock(&self.sim.stats).clone()
+    }
+
+    /// Zeroes the counters (not the data).
+    pub fn reset_stats(&self) {
+        *lock(&self.sim.stats) = Stats::default();
+    }
+
+    /// Changes the fault probability (clamped to 0..=1).
+    pub fn set_fault_rate(&self, rate: f64) {
+        *lock(&self.sim.fault_rate) = rate.clamp(0.0, 1.0);
+    }
+
+    /// Changes the quota and refills it; `None` disables it.
+    pub fn set_quota(&self, quota: Option<(f64, u32)>) {
+        let (rate, burst, enabled) = match quota {
+            Some((rate, burst)) => (rate, burst, true),
+            None => (0.0, 1, false),
+        };
+        lock(&self.sim.quota).reconfigure(rate, burst, enabled, Instant::now());
+    }
+
+    /// Changes how long new users stay invisible to reads.
+    pub fn set_consistency_delay(&self, delay: Duration) {
+        *lock(&self.sim.consistency_delay) = delay;
+    }
+
+    /// The DescribeUser `User` document of the user with this username
+    /// (case-insensitive), bypassing quota, counters and consistency delay.
+    pub fn user_by_username(&self, username: &str) -> Option<Value> {
+        let instance = lock(&self.sim.instance);
+        let user = instance.user_by_username(username)?;
+        Some(without_nulls(users::user_json(&instance, user)))
+    }
+
+    /// The DescribeUser `User` document of the user with this id.
+    pub fn user(&self, id: &str) -> Option<Value> {
+        let instance = lock(&self.sim.instance);
+        let user = instance.user(id).ok()?;
+        Some(without_nulls(users::user_json(&instance, user)))
+    }
+
+    /// The id of the security profile with this name.
+    pub fn security_profile_id(&self, name: &str) -> Option<String> {
+        let instance = lock(&self.sim.instance);
+        let profile = instance.security_profiles.iter().find(|p| p.name == name)?;
+        Some(profile.id.clone())
+    }
+
+    /// The id of the routing profile with this name.
+    pub fn routing_profile_id(&self, name: &str) -> Option<String> {
+        let instance = lock(&self.sim.instance);
+        let profile = instance.routing_profiles.iter().find(|p| p.name == name)?;
+        Some(profile.id.clone())
+    }
+
+    /// The id of the hierarchy group at this name path, e.g. `Seattle/Tier1`.
+    pub fn hierarchy_group_id(&self, path: &str) -> Option<String> {
+        let instance = lock(&self.sim.instance);
+        Some(instance.hierarchy_group_by_path(path)?.id.clone())
+    }
+
+    /// How many users the instance holds (visible or not).
+    pub fn user_count(&self) -> usize {
+        lock(&self.sim.instance).users.len()
+    }
+
+    /// Stops accepting connections and lets in-flight requests finish.
+    pub fn shutdown(&self) {
+        if let Some(tx) = lock(&self.shutdown).take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits until the server task has stopped (after [`Self::shutdown`]).
+    pub async fn stopped(&self) -> std::io::Result<()> {
+        let server = lock(&self.server).take();
+        match server {
+            Some(server) => server.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Serves the simulator on `listen` until Ctrl-C or SIGTERM (`connect-scim simulate`).
+pub async fn run(config: SimulatorConfig, listen: SocketAddr) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding the simulator to {listen}"))?;
+    let handle = spawn(config, listener)
+        .await
+        .context("starting the Connect simulator")?;
+    println!(
+        "Amazon Connect simulator listening on {} (instance {}, region {})",
+        handle.url(),
+        handle.instance_id(),
+        handle.region()
+    );
+    shutdown_signal().await;
+    handle.shutdown();
+    handle.stopped().await.context("serving the simulator")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
