@@ -12,6 +12,8 @@ mod quota;
 mod search;
 mod state;
 mod tags;
+#[cfg(test)]
+mod tests;
 mod users;
 mod validation;
 mod wire;

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::dispatch::Call;
-use super::state::{HierarchyGroupRecord, Instance, REGION, SecurityProfileRecord, now_epoch};
+use super::state::{EpochMillis, HierarchyGroupRecord, Instance, REGION, SecurityProfileRecord};
 use super::validation;
 use super::wire::{ApiError, ApiResult, paginate};
 
@@ -36,7 +36,7 @@ pub fn list_security_profiles(instance: &Instance, call: &Call) -> ApiResult {
                 "security-profile",
                 &p.id,
                 &p.name,
-                p.last_modified,
+                p.last_modified.seconds(),
             );
             s["Type"] = json!("CUSTOMER_MANAGED");
             (p.seq, s)
@@ -60,7 +60,7 @@ fn security_profile_json(instance: &Instance, profile: &SecurityProfileRecord) -
         "OrganizationResourceId": instance.id,
         "Tags": profile.tags,
         "Type": "CUSTOMER_MANAGED",
-        "LastModifiedTime": profile.last_modified,
+        "LastModifiedTime": profile.last_modified.seconds(),
         "LastModifiedRegion": REGION,
     })
 }
@@ -129,7 +129,7 @@ pub fn create_security_profile(instance: &mut Instance, call: &Call) -> ApiResul
         description,
         permissions,
         tags,
-        last_modified: now_epoch(),
+        last_modified: EpochMillis::now(),
     });
     Ok(json!({
         "SecurityProfileId": id,
@@ -165,7 +165,13 @@ pub fn list_routing_profiles(instance: &Instance, call: &Call) -> ApiResult {
         .routing_profiles
         .iter()
         .map(|p| {
-            let s = summary(instance, "routing-profile", &p.id, &p.name, p.last_modified);
+            let s = summary(
+                instance,
+                "routing-profile",
+                &p.id,
+                &p.name,
+                p.last_modified.seconds(),
+            );
             (p.seq, s)
         })
         .collect();
@@ -206,7 +212,7 @@ pub fn describe_routing_profile(instance: &Instance, call: &Call) -> ApiResult {
         "NumberOfAssociatedUsers": users,
         "IsDefault": profile.is_default,
         "Tags": {},
-        "LastModifiedTime": profile.last_modified,
+        "LastModifiedTime": profile.last_modified.seconds(),
         "LastModifiedRegion": REGION,
     }}))
 }
@@ -235,7 +241,7 @@ fn group_summary(instance: &Instance, group: &HierarchyGroupRecord) -> Value {
         "agent-group",
         &group.id,
         &group.name,
-        group.last_modified,
+        group.last_modified.seconds(),
     )
 }
 
@@ -269,7 +275,7 @@ pub fn describe_hierarchy_group(instance: &Instance, call: &Call) -> ApiResult {
         "LevelId": group.level.to_string(),
         "HierarchyPath": path,
         "Tags": {},
-        "LastModifiedTime": group.last_modified,
+        "LastModifiedTime": group.last_modified.seconds(),
         "LastModifiedRegion": REGION,
     }}))
 }
@@ -280,7 +286,7 @@ fn instance_json(instance: &Instance) -> Value {
         "Arn": instance.arn(),
         "IdentityManagementType": "SAML",
         "InstanceAlias": instance.alias,
-        "CreatedTime": instance.created_time,
+        "CreatedTime": instance.created_time.seconds(),
         "ServiceRole": format!(
             "arn:aws:iam::{}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect",
             super::state::ACCOUNT

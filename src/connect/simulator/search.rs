@@ -291,7 +291,7 @@ pub fn search(instance: &Instance, call: &Call) -> ApiResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::{Identity, Phone, Tags};
+    use super::super::state::{EpochMillis, Identity, Phone, Tags};
     use super::*;
 
     fn user(instance: &mut Instance, username: &str, first: &str, tags: &[(&str, &str)]) {
@@ -317,7 +317,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<Tags>(),
-            last_modified: 0.0,
+            last_modified: EpochMillis(0),
             visible_from: None,
         });
     }

@@ -23,9 +23,21 @@ pub const DISABLED_PROFILE: &str = "SCIM-Disabled";
 /// `TagMap`.
 pub type Tags = BTreeMap<String, String>;
 
-/// Seconds since the epoch, as Connect's JSON timestamps carry them.
-pub fn now_epoch() -> f64 {
-    OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9
+/// A point in time as milliseconds since the epoch (exact in the state file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EpochMillis(pub i64);
+
+impl EpochMillis {
+    /// Now.
+    pub fn now() -> Self {
+        EpochMillis((OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64)
+    }
+
+    /// Seconds since the epoch, as Connect's JSON timestamps carry them.
+    pub fn seconds(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
 }
 
 fn new_id() -> String {
@@ -76,7 +88,7 @@ pub struct UserRecord {
     pub routing_profile_id: String,
     pub hierarchy_group_id: Option<String>,
     pub tags: Tags,
-    pub last_modified: f64,
+    pub last_modified: EpochMillis,
     /// Until when reads do not see the user yet (eventual consistency).
     #[serde(skip)]
     pub visible_from: Option<Instant>,
@@ -98,7 +110,7 @@ pub struct SecurityProfileRecord {
     pub description: Option<String>,
     pub permissions: Vec<String>,
     pub tags: Tags,
-    pub last_modified: f64,
+    pub last_modified: EpochMillis,
 }
 
 /// A routing profile (`RoutingProfile`).
@@ -110,7 +122,7 @@ pub struct RoutingProfileRecord {
     pub description: String,
     pub default_outbound_queue_id: String,
     pub is_default: bool,
-    pub last_modified: f64,
+    pub last_modified: EpochMillis,
 }
 
 /// A level of the agent hierarchy (`HierarchyLevel`); `id` is `"1"`, `"2"`, ….
@@ -129,7 +141,7 @@ pub struct HierarchyGroupRecord {
     /// 1-based level (`LevelId`).
     pub level: usize,
     pub parent_id: Option<String>,
-    pub last_modified: f64,
+    pub last_modified: EpochMillis,
 }
 
 /// The one simulated instance.
@@ -137,7 +149,7 @@ pub struct HierarchyGroupRecord {
 pub struct Instance {
     pub id: String,
     pub alias: String,
-    pub created_time: f64,
+    pub created_time: EpochMillis,
     pub next_seq: u64,
     pub users: Vec<UserRecord>,
     pub security_profiles: Vec<SecurityProfileRecord>,
@@ -150,7 +162,7 @@ impl Instance {
     /// A new instance as Connect seeds one, plus the `SCIM-Disabled` profile
     /// and a two-level Site/Team hierarchy for tests and demos.
     pub fn seeded(id: &str) -> Self {
-        let now = now_epoch();
+        let now = EpochMillis::now();
         let mut instance = Instance {
             id: id.to_owned(),
             alias: ALIAS.to_owned(),
@@ -214,7 +226,13 @@ impl Instance {
         instance
     }
 
-    fn add_group(&mut self, name: &str, level: usize, parent: Option<String>, now: f64) -> String {
+    fn add_group(
+        &mut self,
+        name: &str,
+        level: usize,
+        parent: Option<String>,
+        now: EpochMillis,
+    ) -> String {
         let seq = self.take_seq();
         let id = new_id();
         self.hierarchy_groups.push(HierarchyGroupRecord {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::dispatch::Call;
-use super::state::{Instance, Tags, now_epoch};
+use super::state::{EpochMillis, Instance, Tags};
 use super::validation;
 use super::wire::{ApiError, ApiResult};
 
@@ -54,7 +54,7 @@ fn tags_of<'a>(instance: &'a Instance, tagged: Tagged) -> Option<&'a Tags> {
 }
 
 fn set_tags(instance: &mut Instance, tagged: Tagged, tags: Tags) {
-    let now = now_epoch();
+    let now = EpochMillis::now();
     match tagged {
         Tagged::User(id) => {
             if let Some(user) = instance.users.iter_mut().find(|u| u.id == id) {

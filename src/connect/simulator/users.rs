@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::dispatch::Call;
-use super::state::{Identity, Instance, Phone, REGION, Tags, UserRecord, now_epoch};
+use super::state::{EpochMillis, Identity, Instance, Phone, REGION, Tags, UserRecord};
 use super::validation;
 use super::wire::{ApiError, ApiResult, paginate};
 
@@ -21,7 +21,7 @@ pub fn user_json(instance: &Instance, user: &UserRecord) -> Value {
         "RoutingProfileId": user.routing_profile_id,
         "HierarchyGroupId": user.hierarchy_group_id,
         "Tags": user.tags,
-        "LastModifiedTime": user.last_modified,
+        "LastModifiedTime": user.last_modified.seconds(),
         "LastModifiedRegion": REGION,
     })
 }
@@ -114,7 +114,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         routing_profile_id,
         hierarchy_group_id,
         tags,
-        last_modified: now_epoch(),
+        last_modified: EpochMillis::now(),
         visible_from: call.visible_from(),
     });
     Ok(json!({ "UserId": id, "UserArn": instance.resource_arn("agent", &id) }))
@@ -160,7 +160,7 @@ pub fn list(instance: &Instance, call: &Call) -> ApiResult {
                 "Id": u.id,
                 "Arn": instance.resource_arn("agent", &u.id),
                 "Username": u.username,
-                "LastModifiedTime": u.last_modified,
+                "LastModifiedTime": u.last_modified.seconds(),
                 "LastModifiedRegion": REGION,
             });
             (u.seq, summary)
@@ -175,7 +175,7 @@ pub fn list(instance: &Instance, call: &Call) -> ApiResult {
 fn update(instance: &mut Instance, call: &Call, change: impl FnOnce(&mut UserRecord)) -> ApiResult {
     let user = instance.user_mut(call.param(1))?;
     change(user);
-    user.last_modified = now_epoch();
+    user.last_modified = EpochMillis::now();
     Ok(json!({}))
 }
 

@@ -204,7 +204,7 @@ pub mod token {
     /// `InvalidParameterException`.
     pub fn decode(operation: &str, token: &str) -> Result<u64, ApiError> {
         let invalid = || ApiError::invalid_parameter(format!("Invalid NextToken: {token:?}"));
-        if token.len() % 2 != 0 || !token.is_ascii() {
+        if !token.len().is_multiple_of(2) || !token.is_ascii() {
             return Err(invalid());
         }
         let bytes = (0..token.len())
