@@ -4,19 +4,12 @@
 #
 # Uses `cargo lambda` if installed, otherwise installs cargo-lambda from PyPI
 # (it brings Zig, its cross-linker, as the ziglang package) into
-# target/lambda-venv. The Rust standard library for aarch64 must be present:
-#   rustup target add aarch64-unknown-linux-gnu
+# target/lambda-venv. cargo-lambda adds the aarch64-unknown-linux-gnu target
+# through rustup when it is missing.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-
-if ! rustc --print target-libdir --target aarch64-unknown-linux-gnu >/dev/null 2>&1 ||
-    [[ ! -d "$(rustc --print target-libdir --target aarch64-unknown-linux-gnu)" ]]; then
-    echo "build-lambda: the aarch64 Rust standard library is missing; run" >&2
-    echo "  rustup target add aarch64-unknown-linux-gnu" >&2
-    exit 1
-fi
 
 if ! cargo lambda --version >/dev/null 2>&1; then
     venv="target/lambda-venv"
