@@ -1,1 +1,547 @@
-//! TODO(foundation): filled in by the foundation work.
+//! The gateway every Amazon Connect call passes through: one rate limiter for the
+//! whole process (Connect's quota is 2 requests/s, burst 5, per account and region,
+//! shared by every Connect API), retries with jittered backoff, and per-request
+//! deadlines that make a call fail fast with [`ConnectError::Throttled`] instead of
+//! waiting past them.
+//!
+//! [`Gateway`] is the shared part; [`Session`] is a per-request handle that
+//! implements [`Connect`] and counts the calls and the waiting of that request.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use governor::clock::Clock;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::connect::{
+    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
+    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+};
+
+/// How the gateway paces and retries Connect calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitConfig {
+    /// Steady Connect calls per second (Connect's default quota: 2).
+    pub rate_per_second: NonZeroU32,
+    /// Calls allowed at once after a quiet period (Connect's default: 5).
+    pub burst: NonZeroU32,
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    /// First retry backoff ceiling; doubles per attempt ("full jitter").
+    pub base_backoff: Duration,
+    /// Largest backoff ceiling.
+    pub max_backoff: Duration,
+    /// How long after CreateUser a NotFound for that user is taken as Connect's
+    /// eventual consistency and retried.
+    pub consistency_window: Duration,
+}
+
+impl Default for LimitConfig {
+    /// Connect's default quota (2/s, burst 5), 4 attempts, backoff 200 ms..2 s,
+    /// a 10 s consistency window.
+    fn default() -> Self {
+        LimitConfig {
+            rate_per_second: NonZeroU32::MIN.saturating_add(1),
+            burst: NonZeroU32::MIN.saturating_add(4),
+            max_attempts: 4,
+            base_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+            consistency_window: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The process-wide Connect gateway: a cheap-to-clone handle on one rate
+/// limiter and the wrapped adapter. Make one [`Session`] per request.
+#[derive(Clone)]
+pub struct Gateway {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    inner: Arc<dyn Connect>,
+    config: LimitConfig,
+    limiter: DefaultDirectRateLimiter,
+    /// Callers waiting for a token take turns in arrival order (tokio's Mutex
+    /// is fair), so the head of the queue knows exactly how long it will wait.
+    turn: tokio::sync::Mutex<()>,
+    /// Callers in the queue, the one holding the turn included.
+    queued: AtomicUsize,
+    /// Ids and ARNs of users created recently, with when.
+    recently_created: Mutex<HashMap<String, Instant>>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// A gateway in front of `inner` (usually [`crate::connect::aws::AwsConnect`]).
+    pub fn new(inner: Arc<dyn Connect>, config: LimitConfig) -> Gateway {
+        let quota = Quota::per_second(config.rate_per_second).allow_burst(config.burst);
+        Gateway {
+            shared: Arc::new(Shared {
+                inner,
+                limiter: RateLimiter::direct(quota),
+                config,
+                turn: tokio::sync::Mutex::new(()),
+                queued: AtomicUsize::new(0),
+                recently_created: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The configuration this gateway was built with.
+    pub fn config(&self) -> &LimitConfig {
+        &self.shared.config
+    }
+
+    /// A handle for one request that must be answered by `deadline`.
+    pub fn session(&self, deadline: Instant) -> Session {
+        Session {
+            gateway: self.clone(),
+            deadline,
+            calls: AtomicU32::new(0),
+            throttle_wait_nanos: AtomicU64::new(0),
+        }
+    }
+
+    fn remember_created(&self, user: &CreatedUser) {
+        let now = Instant::now();
+        let window = self.shared.config.consistency_window;
+        let mut created = self
+            .shared
+            .recently_created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        created.retain(|_, at| now.duration_since(*at) < window);
+        created.insert(user.id.clone(), now);
+        if !user.arn.is_empty() {
+            created.insert(user.arn.clone(), now);
+        }
+    }
+
+    fn created_recently(&self, id_or_arn: &str) -> bool {
+        let created = self
+            .shared
+            .recently_created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        created
+            .get(id_or_arn)
+            .is_some_and(|at| at.elapsed() < self.shared.config.consistency_window)
+    }
+
+    /// The time between two tokens.
+    fn token_interval(&self) -> Duration {
+        Duration::from_secs(1) / self.shared.config.rate_per_second.get()
+    }
+}
+
+/// A request's view of the gateway: implements [`Connect`] with the gateway's
+/// pacing and retries, bounded by the request's deadline.
+#[derive(Debug)]
+pub struct Session {
+    gateway: Gateway,
+    deadline: Instant,
+    calls: AtomicU32,
+    throttle_wait_nanos: AtomicU64,
+}
+
+/// Removes a caller from the queue count when it leaves, however it leaves.
+struct QueuePlace<'a>(&'a AtomicUsize);
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// `wait` rounded up to whole seconds, at least one (`Retry-After` granularity).
+fn retry_after(wait: Duration) -> Duration {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    Duration::from_secs(secs.max(1))
+}
+
+/// The variant name, for logs: Connect's messages may echo request contents.
+fn error_kind(error: &ConnectError) -> &'static str {
+    match error {
+        ConnectError::NotFound(_) => "NotFound",
+        ConnectError::Duplicate(_) => "Duplicate",
+        ConnectError::InvalidParameter(_) => "InvalidParameter",
+        ConnectError::LimitExceeded(_) => "LimitExceeded",
+        ConnectError::Throttled { .. } => "Throttled",
+        ConnectError::Unavailable(_) => "Unavailable",
+        ConnectError::AccessDenied(_) => "AccessDenied",
+        ConnectError::Other(_) => "Other",
+    }
+}
+
+impl Session {
+    /// Connect calls this session made, retries included.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Time this session spent waiting for the rate limiter or backing off.
+    pub fn throttle_wait(&self) -> Duration {
+        Duration::from_nanos(self.throttle_wait_nanos.load(Ordering::Relaxed))
+    }
+
+    /// When the request must be answered.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    fn add_wait(&self, since: Instant) {
+        let nanos = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.throttle_wait_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// Runs `attempt` as the Connect operation `operation`: one limiter token per
+    /// attempt, retries on Throttled/Unavailable (and on NotFound for a user in
+    /// `consistency_key` created moments ago), never past the deadline.
+    async fn call<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        consistency_key: Option<&str>,
+        attempt: F,
+    ) -> Result<T, ConnectError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, ConnectError>>,
+    {
+        let span = tracing::debug_span!("connect", operation);
+        async {
+            let max_attempts = self.gateway.shared.config.max_attempts.max(1);
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                self.take_token().await?;
+                self.calls.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(attempt = tries, "calling Amazon Connect");
+                let error = match tokio::time::timeout_at(self.deadline, attempt()).await {
+                    Ok(Ok(answer)) => return Ok(answer),
+                    Ok(Err(error)) => error,
+                    Err(_) => ConnectError::Unavailable(format!(
+                        "{operation}: no answer before the request's deadline"
+                    )),
+                };
+                let retryable = match &error {
+                    ConnectError::Throttled { .. } | ConnectError::Unavailable(_) => true,
+                    ConnectError::NotFound(_) => {
+                        consistency_key.is_some_and(|key| self.gateway.created_recently(key))
+                    }
+                    _ => false,
+                };
+                tracing::debug!(attempt = tries, error = error_kind(&error), retryable);
+                if !retryable || tries >= max_attempts {
+                    return Err(error);
+                }
+                self.back_off(tries).await?;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Waits until the limiter grants a token, or fails fast with Throttled when
+    /// the token cannot come before the deadline.
+    async fn take_token(&self) -> Result<(), ConnectError> {
+        let shared = &self.gateway.shared;
+        let started = Instant::now();
+        let ahead = shared.queued.fetch_add(1, Ordering::SeqCst);
+        let _place = QueuePlace(&shared.queued);
+        // Each caller ahead takes a token; at most `burst` of them can be in
+        // the bucket now, the rest come one interval apart.
+        let earliest = self.gateway.token_interval()
+            * u32::try_from(ahead.saturating_sub(shared.config.burst.get() as usize))
+                .unwrap_or(u32::MAX);
+        if started + earliest >= self.deadline {
+            tracing::debug!(ahead, "no token before the deadline");
+            return Err(ConnectError::Throttled {
+                retry_after: retry_after(earliest),
+            });
+        }
+        let turn = tokio::time::timeout_at(self.deadline, shared.turn.lock()).await;
+        let result = match turn {
+            Err(_) => Err(ConnectError::Throttled {
+                retry_after: retry_after(self.gateway.token_interval()),
+            }),
+            Ok(_turn) => loop {
+                match shared.limiter.check() {
+                    Ok(()) => break Ok(()),
+                    Err(not_until) => {
+                        let wait = not_until.wait_time_from(shared.limiter.clock().now());
+                        if Instant::now() + wait > self.deadline {
+                            tracing::debug!(?wait, "no token before the deadline");
+                            break Err(ConnectError::Throttled {
+                                retry_after: retry_after(wait),
+                            });
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+            },
+        };
+        self.add_wait(started);
+        result
+    }
+
+    /// Sleeps a "full jitter" backoff before retry number `tries`, or fails fast
+    /// with Throttled when it would end past the deadline.
+    async fn back_off(&self, tries: u32) -> Result<(), ConnectError> {
+        let config = &self.gateway.shared.config;
+        let ceiling = config
+            .base_backoff
+            .saturating_mul(2u32.saturating_pow(tries.saturating_sub(1)))
+            .min(config.max_backoff);
+        let backoff = ceiling.mul_f64(rand::rng().random::<f64>());
+        let started = Instant::now();
+        if started + backoff > self.deadline {
+            return Err(ConnectError::Throttled {
+                retry_after: retry_after(backoff),
+            });
+        }
+        tokio::time::sleep(backoff).await;
+        self.add_wait(started);
+        Ok(())
+    }
+
+    fn inner(&self) -> &dyn Connect {
+        self.gateway.shared.inner.as_ref()
+    }
+}
+
+#[async_trait]
+impl Connect for Session {
+    /// CreateUser; remembers the new user for the consistency window.
+    async fn create_user(&self, user: &NewUser) -> Result<CreatedUser, ConnectError> {
+        let created = self
+            .call("CreateUser", None, || self.inner().create_user(user))
+            .await?;
+        self.gateway.remember_created(&created);
+        Ok(created)
+    }
+
+    /// DescribeUser.
+    async fn describe_user(&self, user_id: &str) -> Result<User, ConnectError> {
+        self.call("DescribeUser", Some(user_id), || {
+            self.inner().describe_user(user_id)
+        })
+        .await
+    }
+
+    /// DeleteUser.
+    async fn delete_user(&self, user_id: &str) -> Result<(), ConnectError> {
+        self.call("DeleteUser", Some(user_id), || {
+            self.inner().delete_user(user_id)
+        })
+        .await
+    }
+
+    /// ListUsers.
+    async fn list_users(
+        &self,
+        next_token: Option<&str>,
+        max_results: i32,
+    ) -> Result<Page<Summary>, ConnectError> {
+        self.call("ListUsers", None, || {
+            self.inner().list_users(next_token, max_results)
+        })
+        .await
+    }
+
+    /// SearchUsers.
+    async fn search_users(&self, search: &UserSearch) -> Result<Page<UserSummary>, ConnectError> {
+        self.call("SearchUsers", None, || self.inner().search_users(search))
+            .await
+    }
+
+    /// UpdateUserIdentityInfo.
+    async fn update_user_identity_info(
+        &self,
+        user_id: &str,
+        identity: &IdentityInfo,
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserIdentityInfo", Some(user_id), || {
+            self.inner().update_user_identity_info(user_id, identity)
+        })
+        .await
+    }
+
+    /// UpdateUserSecurityProfiles.
+    async fn update_user_security_profiles(
+        &self,
+        user_id: &str,
+        security_profile_ids: &[String],
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserSecurityProfiles", Some(user_id), || {
+            self.inner()
+                .update_user_security_profiles(user_id, security_profile_ids)
+        })
+        .await
+    }
+
+    /// UpdateUserRoutingProfile.
+    async fn update_user_routing_profile(
+        &self,
+        user_id: &str,
+        routing_profile_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserRoutingProfile", Some(user_id), || {
+            self.inner()
+                .update_user_routing_profile(user_id, routing_profile_id)
+        })
+        .await
+    }
+
+    /// UpdateUserPhoneConfig.
+    async fn update_user_phone_config(
+        &self,
+        user_id: &str,
+        phone: &PhoneConfig,
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserPhoneConfig", Some(user_id), || {
+            self.inner().update_user_phone_config(user_id, phone)
+        })
+        .await
+    }
+
+    /// UpdateUserHierarchy.
+    async fn update_user_hierarchy(
+        &self,
+        user_id: &str,
+        hierarchy_group_id: Option<&str>,
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserHierarchy", Some(user_id), || {
+            self.inner()
+                .update_user_hierarchy(user_id, hierarchy_group_id)
+        })
+        .await
+    }
+
+    /// ListSecurityProfiles.
+    async fn list_security_profiles(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<Summary>, ConnectError> {
+        self.call("ListSecurityProfiles", None, || {
+            self.inner().list_security_profiles(next_token)
+        })
+        .await
+    }
+
+    /// DescribeSecurityProfile.
+    async fn describe_security_profile(
+        &self,
+        profile_id: &str,
+    ) -> Result<SecurityProfile, ConnectError> {
+        self.call("DescribeSecurityProfile", None, || {
+            self.inner().describe_security_profile(profile_id)
+        })
+        .await
+    }
+
+    /// CreateSecurityProfile.
+    async fn create_security_profile(
+        &self,
+        name: &str,
+        description: &str,
+        tags: &Tags,
+    ) -> Result<Summary, ConnectError> {
+        self.call("CreateSecurityProfile", None, || {
+            self.inner()
+                .create_security_profile(name, description, tags)
+        })
+        .await
+    }
+
+    /// DeleteSecurityProfile.
+    async fn delete_security_profile(&self, profile_id: &str) -> Result<(), ConnectError> {
+        self.call("DeleteSecurityProfile", None, || {
+            self.inner().delete_security_profile(profile_id)
+        })
+        .await
+    }
+
+    /// ListRoutingProfiles.
+    async fn list_routing_profiles(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<Summary>, ConnectError> {
+        self.call("ListRoutingProfiles", None, || {
+            self.inner().list_routing_profiles(next_token)
+        })
+        .await
+    }
+
+    /// ListUserHierarchyGroups.
+    async fn list_user_hierarchy_groups(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<Summary>, ConnectError> {
+        self.call("ListUserHierarchyGroups", None, || {
+            self.inner().list_user_hierarchy_groups(next_token)
+        })
+        .await
+    }
+
+    /// DescribeUserHierarchyGroup.
+    async fn describe_user_hierarchy_group(
+        &self,
+        group_id: &str,
+    ) -> Result<HierarchyGroup, ConnectError> {
+        self.call("DescribeUserHierarchyGroup", None, || {
+            self.inner().describe_user_hierarchy_group(group_id)
+        })
+        .await
+    }
+
+    /// TagResource.
+    async fn tag_resource(&self, arn: &str, tags: &Tags) -> Result<(), ConnectError> {
+        self.call("TagResource", Some(arn), || {
+            self.inner().tag_resource(arn, tags)
+        })
+        .await
+    }
+
+    /// UntagResource.
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ConnectError> {
+        self.call("UntagResource", Some(arn), || {
+            self.inner().untag_resource(arn, keys)
+        })
+        .await
+    }
+
+    /// ListTagsForResource.
+    async fn list_tags_for_resource(&self, arn: &str) -> Result<Tags, ConnectError> {
+        self.call("ListTagsForResource", Some(arn), || {
+            self.inner().list_tags_for_resource(arn)
+        })
+        .await
+    }
+
+    /// DescribeInstance.
+    async fn describe_instance(&self) -> Result<Instance, ConnectError> {
+        self.call("DescribeInstance", None, || {
+            self.inner().describe_instance()
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests;

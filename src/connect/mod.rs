@@ -10,6 +10,8 @@
 pub mod aws;
 pub mod cache;
 pub mod error;
+#[cfg(test)]
+mod fake;
 pub mod limit;
 pub mod simulator;
 

@@ -1,0 +1,275 @@
+//! Unit tests of the gateway against [`FakeConnect`], in real time (governor's
+//! clock is the wall clock), with quotas chosen to keep them short.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{Gateway, LimitConfig};
+use crate::connect::fake::FakeConnect;
+use crate::connect::{Connect, ConnectError, IdentityInfo, NewUser, PhoneConfig, Tags};
+
+fn nonzero(n: u32) -> std::num::NonZeroU32 {
+    std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN)
+}
+
+/// A quota that never gets in the way, and short backoffs.
+fn roomy() -> LimitConfig {
+    LimitConfig {
+        rate_per_second: nonzero(1000),
+        burst: nonzero(1000),
+        base_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(20),
+        ..LimitConfig::default()
+    }
+}
+
+fn gateway(config: LimitConfig) -> (Arc<FakeConnect>, Gateway) {
+    let fake = Arc::new(FakeConnect::new());
+    let gateway = Gateway::new(fake.clone(), config);
+    (fake, gateway)
+}
+
+fn in_secs(secs: u64) -> Instant {
+    Instant::now() + Duration::from_secs(secs)
+}
+
+fn new_user() -> NewUser {
+    NewUser {
+        username: "jdoe@example.com".into(),
+        identity: IdentityInfo::default(),
+        phone: PhoneConfig::default(),
+        security_profile_ids: vec!["sp-agent".into()],
+        routing_profile_id: "rp-basic".into(),
+        hierarchy_group_id: None,
+        tags: Tags::new(),
+    }
+}
+
+fn throttled() -> ConnectError {
+    ConnectError::Throttled {
+        retry_after: Duration::from_secs(1),
+    }
+}
+
+#[tokio::test]
+async fn a_call_that_cannot_meet_its_deadline_fails_fast_with_throttled() {
+    let config = LimitConfig {
+        rate_per_second: nonzero(1),
+        burst: nonzero(1),
+        ..LimitConfig::default()
+    };
+    let (fake, gateway) = gateway(config);
+    let drained = gateway.session(in_secs(5)).describe_instance().await;
+    assert!(drained.is_ok());
+
+    let started = Instant::now();
+    let session = gateway.session(started + Duration::from_millis(300));
+    let result = session.describe_instance().await;
+
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        result.map(|_| ()),
+        Err(ConnectError::Throttled {
+            retry_after: Duration::from_secs(1)
+        })
+    );
+    assert_eq!(session.calls(), 0);
+    assert_eq!(fake.total_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_caller_behind_a_long_queue_fails_fast_without_waiting_its_turn() {
+    let config = LimitConfig {
+        rate_per_second: nonzero(2),
+        burst: nonzero(1),
+        ..LimitConfig::default()
+    };
+    let (_fake, gateway) = gateway(config);
+    let queue: Vec<_> = (0..6)
+        .map(|_| {
+            let gateway = gateway.clone();
+            tokio::spawn(async move { gateway.session(in_secs(10)).describe_instance().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let started = Instant::now();
+    let result = gateway
+        .session(started + Duration::from_millis(300))
+        .describe_instance()
+        .await;
+
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(result, Err(ConnectError::Throttled { .. })));
+    for waiting in queue {
+        waiting.abort();
+    }
+}
+
+#[tokio::test]
+async fn concurrent_callers_are_paced_at_the_configured_rate() {
+    let config = LimitConfig {
+        rate_per_second: nonzero(10),
+        burst: nonzero(2),
+        ..LimitConfig::default()
+    };
+    let (fake, gateway) = gateway(config);
+    let started = Instant::now();
+    let calls: Vec<_> = (0..6)
+        .map(|_| {
+            let gateway = gateway.clone();
+            tokio::spawn(async move {
+                let session = gateway.session(in_secs(5));
+                session
+                    .describe_instance()
+                    .await
+                    .map(|_| session.throttle_wait())
+            })
+        })
+        .collect();
+    let mut waited = Duration::ZERO;
+    for call in calls {
+        let wait = call.await.ok().and_then(Result::ok);
+        waited += wait.unwrap_or(Duration::MAX / 8);
+    }
+
+    // Two from the burst, then four more one tenth of a second apart.
+    assert!(
+        started.elapsed() >= Duration::from_millis(350),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(waited > Duration::ZERO && waited < Duration::from_secs(5));
+    assert_eq!(fake.calls("DescribeInstance"), 6);
+}
+
+#[tokio::test]
+async fn throttled_calls_are_retried_until_they_succeed() {
+    let (fake, gateway) = gateway(roomy());
+    fake.fail_next([throttled(), ConnectError::Unavailable("500".into())]);
+    let session = gateway.session(in_secs(5));
+
+    let result = session.describe_instance().await;
+
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(session.calls(), 3);
+    assert_eq!(fake.calls("DescribeInstance"), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_after_max_attempts_with_the_last_error() {
+    let (fake, gateway) = gateway(roomy());
+    fake.fail_next((0..10).map(|_| ConnectError::Unavailable("500".into())));
+    let session = gateway.session(in_secs(5));
+
+    let result = session.describe_instance().await;
+
+    assert_eq!(
+        result.map(|_| ()),
+        Err(ConnectError::Unavailable("500".into()))
+    );
+    assert_eq!(session.calls(), 4);
+}
+
+#[tokio::test]
+async fn retries_never_run_past_the_deadline() {
+    let config = LimitConfig {
+        max_attempts: 1000,
+        base_backoff: Duration::from_millis(40),
+        max_backoff: Duration::from_millis(40),
+        ..roomy()
+    };
+    let (fake, gateway) = gateway(config);
+    fake.fail_next((0..1000).map(|_| throttled()));
+    let started = Instant::now();
+
+    let result = gateway
+        .session(started + Duration::from_millis(200))
+        .describe_instance()
+        .await;
+
+    assert!(matches!(result, Err(ConnectError::Throttled { .. })));
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_is_returned_at_once() {
+    let (fake, gateway) = gateway(roomy());
+    fake.fail_next([ConnectError::Duplicate("taken".into())]);
+    let session = gateway.session(in_secs(5));
+
+    let result = session.create_user(&new_user()).await;
+
+    assert_eq!(result, Err(ConnectError::Duplicate("taken".into())));
+    assert_eq!(session.calls(), 1);
+}
+
+#[tokio::test]
+async fn a_not_found_for_a_user_created_moments_ago_is_retried() {
+    let (fake, gateway) = gateway(roomy());
+    let created = gateway.session(in_secs(5)).create_user(&new_user()).await;
+    let created = created.unwrap_or_else(|e| panic!("create failed: {e}"));
+    fake.fail_next([
+        ConnectError::NotFound("not yet".into()),
+        ConnectError::NotFound("not yet".into()),
+    ]);
+    let session = gateway.session(in_secs(5));
+
+    let user = session.describe_user(&created.id).await;
+
+    assert_eq!(user.map(|u| u.id), Ok(created.id));
+    assert_eq!(session.calls(), 3);
+    fake.fail_next([ConnectError::NotFound("not yet".into())]);
+    let tags = gateway
+        .session(in_secs(5))
+        .list_tags_for_resource(&created.arn)
+        .await;
+    assert!(tags.is_ok(), "a tag call by ARN is retried too: {tags:?}");
+}
+
+#[tokio::test]
+async fn a_not_found_for_any_other_user_is_returned_at_once() {
+    let (fake, gateway) = gateway(roomy());
+    fake.fail_next([ConnectError::NotFound("no such user".into())]);
+    let session = gateway.session(in_secs(5));
+
+    let result = session.describe_user("someone-else").await;
+
+    assert_eq!(
+        result.map(|u| u.id),
+        Err(ConnectError::NotFound("no such user".into()))
+    );
+    assert_eq!(session.calls(), 1);
+}
+
+#[tokio::test]
+async fn a_user_created_long_ago_gets_no_consistency_retries() {
+    let config = LimitConfig {
+        consistency_window: Duration::from_millis(30),
+        ..roomy()
+    };
+    let (fake, gateway) = gateway(config);
+    let created = gateway.session(in_secs(5)).create_user(&new_user()).await;
+    let created = created.unwrap_or_else(|e| panic!("create failed: {e}"));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    fake.fail_next([ConnectError::NotFound("gone".into())]);
+
+    let result = gateway.session(in_secs(5)).describe_user(&created.id).await;
+
+    assert!(matches!(result, Err(ConnectError::NotFound(_))));
+    assert_eq!(fake.calls("DescribeUser"), 1);
+}
