@@ -1,0 +1,289 @@
+//! Discovery documents generated from one `Capabilities` value and the static
+//! schema definitions: ServiceProviderConfig (RFC 7643 §5), ResourceTypes
+//! (RFC 7643 §6) and Schemas (RFC 7643 §7), each with `meta`.
+
+use serde_json::{Map, Value, json};
+
+use super::schema::{
+    AttrType, Attribute, CONNECT_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, RESOURCE_TYPE,
+    ResourceSchema, SCHEMA, SERVICE_PROVIDER_CONFIG, Schema, USER_SCHEMA,
+};
+
+/// What this service provider supports, advertised in ServiceProviderConfig (RFC 7643 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// PATCH is supported (RFC 7643 §5 `patch`).
+    pub patch: bool,
+    /// Bulk is supported (RFC 7643 §5 `bulk`); we do not.
+    pub bulk: bool,
+    /// Most resources a filtered list returns (RFC 7643 §5 `filter.maxResults`).
+    pub filter_max_results: usize,
+    /// Password change is supported (RFC 7643 §5 `changePassword`).
+    pub change_password: bool,
+    /// `sortBy` is supported (RFC 7643 §5 `sort`).
+    pub sort: bool,
+    /// ETags are supported (RFC 7643 §5 `etag`).
+    pub etag: bool,
+    /// Largest request body accepted, in bytes (RFC 7643 §5 `bulk.maxPayloadSize`).
+    pub max_payload_bytes: usize,
+    /// Where the human-readable documentation is (RFC 7643 §5 `documentationUri`).
+    pub documentation_uri: Option<String>,
+}
+
+fn location(base_url: &str, tail: &str) -> String {
+    format!("{}/{tail}", base_url.trim_end_matches('/'))
+}
+
+/// The ServiceProviderConfig document (RFC 7643 §5).
+pub fn service_provider_config(caps: &Capabilities, base_url: &str) -> Value {
+    let mut doc = json!({
+        "schemas": [SERVICE_PROVIDER_CONFIG],
+        "patch": {"supported": caps.patch},
+        "bulk": {"supported": caps.bulk, "maxOperations": 0, "maxPayloadSize": caps.max_payload_bytes},
+        "filter": {"supported": true, "maxResults": caps.filter_max_results},
+        "changePassword": {"supported": caps.change_password},
+        "sort": {"supported": caps.sort},
+        "etag": {"supported": caps.etag},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with a bearer token in the Authorization header (RFC 6750)",
+            "specUri": "https://www.rfc-editor.org/info/rfc6750",
+            "primary": true
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": location(base_url, "ServiceProviderConfig")
+        }
+    });
+    if let (Some(uri), Some(map)) = (&caps.documentation_uri, doc.as_object_mut()) {
+        map.insert("documentationUri".into(), Value::from(uri.as_str()));
+    }
+    doc
+}
+
+fn resource_type(
+    base_url: &str,
+    id: &str,
+    endpoint: &str,
+    description: &str,
+    schema: ResourceSchema,
+) -> Value {
+    let extensions: Vec<Value> = schema
+        .extensions
+        .iter()
+        .map(|ext| json!({"schema": ext.id, "required": false}))
+        .collect();
+    json!({
+        "schemas": [RESOURCE_TYPE],
+        "id": id,
+        "name": id,
+        "endpoint": endpoint,
+        "description": description,
+        "schema": schema.core.id,
+        "schemaExtensions": extensions,
+        "meta": {"resourceType": "ResourceType", "location": location(base_url, &format!("ResourceTypes/{id}"))}
+    })
+}
+
+/// The ResourceType documents: User (with extensions) and Group (RFC 7643 §6).
+pub fn resource_types(base_url: &str) -> Vec<Value> {
+    vec![
+        resource_type(
+            base_url,
+            "User",
+            "/Users",
+            "User Account",
+            ResourceSchema::user(),
+        ),
+        resource_type(
+            base_url,
+            "Group",
+            "/Groups",
+            "Group",
+            ResourceSchema::group(),
+        ),
+    ]
+}
+
+/// The ResourceType with this id, case-insensitively (RFC 7644 §4 `/ResourceTypes/{id}`).
+pub fn resource_type_by_id(base_url: &str, id: &str) -> Option<Value> {
+    resource_types(base_url).into_iter().find(|rt| {
+        rt["id"]
+            .as_str()
+            .is_some_and(|rid| rid.eq_ignore_ascii_case(id))
+    })
+}
+
+fn attribute_json(attr: &Attribute) -> Value {
+    let mut map = Map::new();
+    map.insert("name".into(), Value::from(attr.name));
+    map.insert("type".into(), Value::from(attr.kind.as_str()));
+    map.insert("multiValued".into(), Value::Bool(attr.multi_valued));
+    map.insert("description".into(), Value::from(attr.description));
+    map.insert("required".into(), Value::Bool(attr.required));
+    if attr.kind != AttrType::Complex {
+        map.insert("caseExact".into(), Value::Bool(attr.case_exact));
+    }
+    if !attr.canonical_values.is_empty() {
+        map.insert(
+            "canonicalValues".into(),
+            Value::from(attr.canonical_values.to_vec()),
+        );
+    }
+    if attr.kind == AttrType::Reference {
+        map.insert(
+            "referenceTypes".into(),
+            Value::from(attr.reference_types.to_vec()),
+        );
+    }
+    if !attr.sub_attributes.is_empty() {
+        map.insert(
+            "subAttributes".into(),
+            attr.sub_attributes.iter().map(attribute_json).collect(),
+        );
+    }
+    map.insert("mutability".into(), Value::from(attr.mutability.as_str()));
+    map.insert("returned".into(), Value::from(attr.returned.as_str()));
+    map.insert("uniqueness".into(), Value::from(attr.uniqueness.as_str()));
+    Value::Object(map)
+}
+
+fn schema_json(base_url: &str, schema: &Schema) -> Value {
+    json!({
+        "schemas": [SCHEMA],
+        "id": schema.id,
+        "name": schema.name,
+        "description": schema.description,
+        "attributes": schema.attributes.iter().map(attribute_json).collect::<Vec<_>>(),
+        "meta": {"resourceType": "Schema", "location": location(base_url, &format!("Schemas/{}", schema.id))}
+    })
+}
+
+static ALL_SCHEMAS: [&Schema; 4] = [
+    &USER_SCHEMA,
+    &ENTERPRISE_USER_SCHEMA,
+    &CONNECT_USER_SCHEMA,
+    &GROUP_SCHEMA,
+];
+
+/// The Schema documents for User, Enterprise User, the Connect extension and Group (RFC 7643 §7).
+pub fn schemas(base_url: &str) -> Vec<Value> {
+    ALL_SCHEMAS
+        .iter()
+        .map(|s| schema_json(base_url, s))
+        .collect()
+}
+
+/// The Schema with this URN, case-insensitively (RFC 7644 §4 `/Schemas/{id}`).
+pub fn schema_by_id(base_url: &str, id: &str) -> Option<Value> {
+    ALL_SCHEMAS
+        .iter()
+        .find(|s| s.id.eq_ignore_ascii_case(id))
+        .map(|s| schema_json(base_url, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::schema::{CONNECT_USER, ENTERPRISE_USER, USER};
+    use super::*;
+
+    fn caps() -> Capabilities {
+        Capabilities {
+            patch: true,
+            bulk: false,
+            filter_max_results: 100,
+            change_password: false,
+            sort: true,
+            etag: true,
+            max_payload_bytes: 1_048_576,
+            documentation_uri: Some("https://example.com/docs".into()),
+        }
+    }
+
+    #[test]
+    fn service_provider_config_has_what_okta_checks() {
+        let spc = service_provider_config(&caps(), "https://h/scim/v2/");
+        assert_eq!(spc["schemas"][0], SERVICE_PROVIDER_CONFIG);
+        assert_eq!(spc["patch"]["supported"], true);
+        assert_eq!(spc["bulk"]["supported"], false);
+        assert_eq!(spc["bulk"]["maxPayloadSize"], 1_048_576);
+        assert_eq!(spc["filter"]["maxResults"], 100);
+        assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
+        assert!(
+            spc["authenticationSchemes"][0]["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty())
+        );
+        assert_eq!(
+            spc["meta"]["location"],
+            "https://h/scim/v2/ServiceProviderConfig"
+        );
+        assert_eq!(spc["documentationUri"], "https://example.com/docs");
+    }
+
+    #[test]
+    fn user_resource_type_lists_both_extensions() {
+        let user = resource_type_by_id("https://h/scim/v2", "user").unwrap();
+        assert_eq!(user["endpoint"], "/Users");
+        assert_eq!(user["schema"], USER);
+        assert_eq!(
+            user["schemaExtensions"],
+            json!([{"schema": ENTERPRISE_USER, "required": false}, {"schema": CONNECT_USER, "required": false}])
+        );
+        assert_eq!(
+            user["meta"]["location"],
+            "https://h/scim/v2/ResourceTypes/User"
+        );
+        assert_eq!(resource_types("x").len(), 2);
+    }
+
+    #[test]
+    fn schemas_include_the_connect_extension_with_its_attributes() {
+        let all = schemas("https://h/scim/v2");
+        assert_eq!(all.len(), 4);
+        let connect = schema_by_id("https://h/scim/v2", CONNECT_USER).unwrap();
+        let names: Vec<_> = connect["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].clone())
+            .collect();
+        assert_eq!(
+            names,
+            json!([
+                "securityProfiles",
+                "routingProfile",
+                "hierarchyGroup",
+                "phoneType",
+                "deskPhoneNumber",
+                "autoAccept",
+                "afterContactWorkTimeLimit"
+            ])
+            .as_array()
+            .unwrap()
+            .clone()
+        );
+        let phone = &connect["attributes"][3];
+        assert_eq!(
+            phone["canonicalValues"],
+            json!(["SOFT_PHONE", "DESK_PHONE"])
+        );
+        let user = schema_by_id("h", USER).unwrap();
+        let password = user["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "password")
+            .unwrap();
+        assert_eq!(
+            (
+                password["mutability"].as_str(),
+                password["returned"].as_str()
+            ),
+            (Some("writeOnly"), Some("never"))
+        );
+        assert_eq!(user["meta"]["location"], format!("h/Schemas/{USER}"));
+        assert!(schema_by_id("h", "urn:nope").is_none());
+    }
+}
