@@ -5,3 +5,4 @@
 //! and `http` (the axum Router served locally and on Lambda).
 
 pub mod connect;
+pub mod scim;
