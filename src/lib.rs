@@ -6,3 +6,8 @@
 
 pub mod connect;
 pub mod scim;
+
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod provisioning;

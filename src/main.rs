@@ -1,1 +1,135 @@
-fn main() {}
+//! `connect-scim`: `serve` (the SCIM service, on an embedded simulated Connect
+//! when no instance is configured), `simulate` (the Connect simulator alone) and
+//! `check` (verify a deployment's configuration against Connect).
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use connect_scim::app::{self, Target};
+use connect_scim::config::Config;
+use connect_scim::connect::simulator::{self, SimulatorConfig};
+use connect_scim::http;
+
+#[derive(Parser)]
+#[command(
+    name = "connect-scim",
+    version,
+    about = "SCIM 2.0 provisioning for Amazon Connect"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the SCIM API (Amazon Connect when CONNECT_INSTANCE_ID is set, else an embedded simulator).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "LISTEN")]
+        listen: SocketAddr,
+    },
+    /// Run the Amazon Connect simulator alone (a fake Connect endpoint).
+    Simulate {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        simulator: SimulatorConfig,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env().context("reading configuration from the environment")?;
+    init_tracing(config.log_json);
+    match cli.command {
+        Command::Serve { listen } => serve(config, listen).await,
+        Command::Simulate { listen, simulator } => simulator::run(simulator, listen).await,
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if json {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
+    let generated = if config.bearer_tokens.is_empty() {
+        let token = generate_token();
+        config.bearer_tokens = vec![token.clone()];
+        Some(token)
+    } else {
+        None
+    };
+    let target = Target::from_config(&config);
+    let built = app::build(config, target).await?;
+    app::check_profiles(&built.app).await.context(
+        "the configured Amazon Connect profiles could not be resolved (run `connect-scim check` for details)",
+    )?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("connect-scim is serving SCIM 2.0");
+    println!("  SCIM base URL:  http://{addr}{}", http::BASE_PATH);
+    match &generated {
+        Some(token) => {
+            println!("  Bearer token:   {token}   (generated; set SCIM_BEARER_TOKEN to choose one)")
+        }
+        None => println!(
+            "  Bearer token:   from SCIM_BEARER_TOKEN ({} accepted)",
+            built.app.tokens.len()
+        ),
+    }
+    println!("  Amazon Connect: {}", built.app.connect_description);
+    println!(
+        "  Try: curl -H \"Authorization: Bearer <token>\" http://{addr}{}/Users",
+        http::BASE_PATH
+    );
+    let router = http::router(built.app.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    drop(built.simulator);
+    Ok(())
+}
+
+/// A random 256-bit token, URL-safe base64 (no commas, so it never splits).
+fn generate_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,254 @@
+//! Configuration: one environment variable per concern, each documented in the
+//! README with its default. Read once at start-up; invalid values stop the process
+//! with a message that names the variable.
+
+use std::time::Duration;
+
+/// What `active: false` does to a Connect user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deactivation {
+    /// Swap the user's security profiles for the no-permission profile and
+    /// remember the old ones in tags; `active: true` restores them.
+    Disable,
+    /// DeleteUser, as the AWS sample does (reactivation then finds nothing).
+    Delete,
+}
+
+/// What POST /Groups does when no security profile has that name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupCreate {
+    /// Create a security profile with no permissions, tagged as created by SCIM.
+    Create,
+    /// Refuse with 400 naming the missing profile.
+    Reject,
+}
+
+/// Which SCIM data decides a user's security profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// entitlements / department / the Connect extension on the user.
+    Attributes,
+    /// Group membership only.
+    Groups,
+}
+
+/// Every setting of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `SCIM_BEARER_TOKEN`: accepted bearer tokens (comma-separated, for rotation).
+    pub bearer_tokens: Vec<String>,
+    /// `SCIM_TOKEN_SECRET_ARN`: Secrets Manager secret holding the token(s).
+    pub token_secret_arn: Option<String>,
+    /// `CONNECT_INSTANCE_ID`: the Connect instance; unset → embedded simulator.
+    pub instance_id: Option<String>,
+    /// `DEFAULT_SECURITY_PROFILES` (comma-separated, default `Agent`).
+    pub default_security_profiles: Vec<String>,
+    /// `DEFAULT_ROUTING_PROFILE` (default `Basic Routing Profile`).
+    pub default_routing_profile: String,
+    /// `DISABLED_SECURITY_PROFILE` (default `SCIM-Disabled`).
+    pub disabled_security_profile: String,
+    /// `DEACTIVATION` (`disable` or `delete`, default `disable`).
+    pub deactivation: Deactivation,
+    /// `ADOPT_EXISTING_USERS` (default false).
+    pub adopt_existing_users: bool,
+    /// `REQUEST_DEADLINE_MS` (default 25000, under API Gateway's 29 s).
+    pub request_deadline: Duration,
+    /// `GROUP_CREATE` (`create` or `reject`, default `create`).
+    pub group_create: GroupCreate,
+    /// `PROFILE_SOURCE` (`attributes` or `groups`, default `attributes`).
+    pub profile_source: ProfileSource,
+    /// `CONNECT_RATE_LIMIT` (requests per second, default 2).
+    pub connect_rate: u32,
+    /// `CONNECT_BURST` (default 5).
+    pub connect_burst: u32,
+    /// `PROFILE_CACHE_TTL_SECONDS` (default 300).
+    pub profile_cache_ttl: Duration,
+    /// `MAX_PAGE_SIZE`: the largest `count` served per list page (default 100).
+    pub max_page_size: usize,
+    /// `MAX_FILTER_SCAN`: users examined at most for a filter Connect cannot
+    /// search by (default 1000); beyond it the filter is refused with `tooMany`.
+    pub max_filter_scan: usize,
+    /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
+    pub log_json: bool,
+}
+
+/// A variable that is set but unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let list = |name: &str| -> Option<Vec<String>> {
+            get(name).map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+        };
+        let in_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
+        Ok(Config {
+            bearer_tokens: list("SCIM_BEARER_TOKEN").unwrap_or_default(),
+            token_secret_arn: get("SCIM_TOKEN_SECRET_ARN"),
+            instance_id: get("CONNECT_INSTANCE_ID"),
+            default_security_profiles: list("DEFAULT_SECURITY_PROFILES")
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| vec!["Agent".to_owned()]),
+            default_routing_profile: get("DEFAULT_ROUTING_PROFILE")
+                .unwrap_or_else(|| "Basic Routing Profile".to_owned()),
+            disabled_security_profile: get("DISABLED_SECURITY_PROFILE")
+                .unwrap_or_else(|| "SCIM-Disabled".to_owned()),
+            deactivation: match get("DEACTIVATION").as_deref().map(str::to_ascii_lowercase) {
+                None => Deactivation::Disable,
+                Some(v) if v == "disable" => Deactivation::Disable,
+                Some(v) if v == "delete" => Deactivation::Delete,
+                Some(v) => return Err(bad("DEACTIVATION", &v, "`disable` or `delete`")),
+            },
+            adopt_existing_users: flag(get("ADOPT_EXISTING_USERS"), "ADOPT_EXISTING_USERS")?,
+            request_deadline: Duration::from_millis(number(
+                get("REQUEST_DEADLINE_MS"),
+                "REQUEST_DEADLINE_MS",
+                25_000,
+            )?),
+            group_create: match get("GROUP_CREATE").as_deref().map(str::to_ascii_lowercase) {
+                None => GroupCreate::Create,
+                Some(v) if v == "create" => GroupCreate::Create,
+                Some(v) if v == "reject" => GroupCreate::Reject,
+                Some(v) => return Err(bad("GROUP_CREATE", &v, "`create` or `reject`")),
+            },
+            profile_source: match get("PROFILE_SOURCE")
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+            {
+                None => ProfileSource::Attributes,
+                Some(v) if v == "attributes" => ProfileSource::Attributes,
+                Some(v) if v == "groups" => ProfileSource::Groups,
+                Some(v) => return Err(bad("PROFILE_SOURCE", &v, "`attributes` or `groups`")),
+            },
+            connect_rate: positive(
+                number(get("CONNECT_RATE_LIMIT"), "CONNECT_RATE_LIMIT", 2)?,
+                "CONNECT_RATE_LIMIT",
+            )?,
+            connect_burst: positive(
+                number(get("CONNECT_BURST"), "CONNECT_BURST", 5)?,
+                "CONNECT_BURST",
+            )?,
+            profile_cache_ttl: Duration::from_secs(number(
+                get("PROFILE_CACHE_TTL_SECONDS"),
+                "PROFILE_CACHE_TTL_SECONDS",
+                300,
+            )?),
+            max_page_size: positive(
+                number(get("MAX_PAGE_SIZE"), "MAX_PAGE_SIZE", 100)?,
+                "MAX_PAGE_SIZE",
+            )?,
+            max_filter_scan: positive(
+                number(get("MAX_FILTER_SCAN"), "MAX_FILTER_SCAN", 1000)?,
+                "MAX_FILTER_SCAN",
+            )?,
+            log_json: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
+                None => in_lambda,
+                Some(v) if v == "json" => true,
+                Some(v) if v == "text" => false,
+                Some(v) => return Err(bad("LOG_FORMAT", &v, "`json` or `text`")),
+            },
+        })
+    }
+}
+
+fn bad(name: &'static str, value: &str, expected: &str) -> ConfigError {
+    ConfigError {
+        name,
+        problem: format!("`{value}` is not valid; expected {expected}"),
+    }
+}
+
+fn flag(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") | Some("0") | Some("no") => Ok(false),
+        Some("true") | Some("1") | Some("yes") => Ok(true),
+        Some(v) => Err(bad(name, v, "`true` or `false`")),
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    value: Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| bad(name, &v, "a whole number")),
+    }
+}
+
+fn positive<T: PartialOrd + Default>(value: T, name: &'static str) -> Result<T, ConfigError> {
+    if value > T::default() {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            name,
+            problem: "must be greater than zero".to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.default_security_profiles, vec!["Agent"]);
+        assert_eq!(c.default_routing_profile, "Basic Routing Profile");
+        assert_eq!(c.disabled_security_profile, "SCIM-Disabled");
+        assert_eq!(c.deactivation, Deactivation::Disable);
+        assert_eq!(c.request_deadline, Duration::from_millis(25_000));
+        assert_eq!((c.connect_rate, c.connect_burst), (2, 5));
+        assert!(!c.adopt_existing_users && !c.log_json);
+        assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
+    }
+
+    #[test]
+    fn several_tokens_are_accepted_for_rotation() {
+        let c = config(&[("SCIM_BEARER_TOKEN", " new , old ")]).unwrap();
+        assert_eq!(c.bearer_tokens, vec!["new", "old"]);
+    }
+
+    #[test]
+    fn an_unknown_deactivation_policy_names_the_variable() {
+        let err = config(&[("DEACTIVATION", "suspend")]).unwrap_err();
+        assert_eq!(err.name, "DEACTIVATION");
+    }
+
+    #[test]
+    fn a_zero_rate_is_refused() {
+        assert!(config(&[("CONNECT_RATE_LIMIT", "0")]).is_err());
+    }
+}

@@ -1,0 +1,129 @@
+//! Extractors that own their rejections, so no handler repeats them:
+//! [`ScimJson`] (content types, body limit, JSON syntax → SCIM errors),
+//! [`Base`] (the SCIM base URL as the client sees it, for `meta.location`) and
+//! [`Query`] (RFC 7644 §3.4.2 query parameters).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde_json::Value;
+
+use crate::scim::error::ScimError;
+use crate::scim::list::ListQuery;
+
+use super::error::ApiError;
+use super::{App, BASE_PATH};
+
+/// The SCIM media type (RFC 7644 §3.1).
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// A JSON request body: `application/scim+json`, `application/json` or no
+/// content type at all (Okta's spec test sends none).
+pub struct ScimJson(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for ScimJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+            let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            if !(essence.is_empty() || essence == SCIM_JSON || essence == "application/json") {
+                return Err(ScimError::new(
+                    415,
+                    None,
+                    format!(
+                        "content type '{essence}' is not supported; send application/scim+json"
+                    ),
+                )
+                .into());
+            }
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::from(ScimError::payload_too_large(format!(
+                    "the request body is larger than {} bytes",
+                    super::MAX_BODY_BYTES
+                )))
+            } else {
+                ApiError::from(ScimError::invalid_syntax(
+                    "the request body could not be read",
+                ))
+            }
+        })?;
+        if bytes.is_empty() {
+            return Err(ScimError::invalid_syntax(
+                "the request body is empty; a JSON object is expected",
+            )
+            .into());
+        }
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::from(ScimError::invalid_syntax(format!(
+                "the request body is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )))
+        })?;
+        if !value.is_object() {
+            return Err(ScimError::invalid_syntax("the request body must be a JSON object").into());
+        }
+        Ok(ScimJson(value))
+    }
+}
+
+/// A request extension the Lambda entry point sets: the API Gateway stage
+/// (`/prod`) that the client's URLs carry in front of the SCIM base path.
+#[derive(Debug, Clone)]
+pub struct StagePrefix(pub String);
+
+/// The SCIM base URL as the client sees it, e.g. `https://host/prod/scim/v2`.
+pub struct Base(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Base {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".to_owned());
+        let host = header("x-forwarded-host")
+            .or_else(|| header("host"))
+            .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+            .unwrap_or_else(|| "localhost".to_owned());
+        let stage = parts
+            .extensions
+            .get::<StagePrefix>()
+            .map(|s| s.0.clone())
+            .unwrap_or_default();
+        Ok(Base(format!("{scheme}://{host}{stage}{BASE_PATH}")))
+    }
+}
+
+/// The list/projection query parameters of RFC 7644 §3.4.2 and §3.9.
+pub struct Query(pub ListQuery);
+
+impl<S> FromRequestParts<S> for Query
+where
+    S: Send + Sync,
+    Arc<App>: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = Arc::<App>::from_ref(state);
+        Ok(Query(ListQuery::from_query(
+            parts.uri.query(),
+            app.config.max_page_size,
+        )?))
+    }
+}

@@ -1,0 +1,401 @@
+//! The SCIM ⇄ Connect mapping as pure functions (DESIGN.md, "Mapping").
+//!
+//! [`AgentState`] is a Connect user as SCIM sees it (its record plus our tags);
+//! [`Intent`] is what a SCIM request asks for, with "no opinion" kept apart from
+//! "clear"; [`AgentState::apply`] merges the two once names are resolved to ids.
+
+use crate::config::ProfileSource;
+use crate::connect::{IdentityInfo, PhoneConfig, PhoneType, Tags, User, UserSummary};
+use crate::scim::error::ScimError;
+use crate::scim::user::{MultiValue, ScimUser};
+
+use super::tags::ScimTags;
+use super::username::ConnectUsername;
+
+/// A Connect user as SCIM sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentState {
+    pub username: String,
+    pub identity: IdentityInfo,
+    pub phone: PhoneConfig,
+    /// The security profiles the agent holds while active; while inactive, the
+    /// ones to restore on reactivation.
+    pub profile_ids: Vec<String>,
+    pub routing_profile_id: String,
+    pub hierarchy_group_id: Option<String>,
+    pub external_id: Option<String>,
+    pub manager: Option<String>,
+    pub active: bool,
+    /// Provisioned (or adopted) by SCIM.
+    pub managed: bool,
+}
+
+impl AgentState {
+    /// The state of a user from DescribeUser.
+    pub fn of_user(user: &User) -> AgentState {
+        let scim = ScimTags::read(&user.tags);
+        AgentState {
+            username: user.username.clone(),
+            identity: user.identity.clone(),
+            phone: user.phone.clone(),
+            profile_ids: effective_profiles(&scim, &user.security_profile_ids),
+            routing_profile_id: user.routing_profile_id.clone(),
+            hierarchy_group_id: user.hierarchy_group_id.clone(),
+            external_id: scim.external_id,
+            manager: scim.manager,
+            active: scim.active,
+            managed: scim.managed,
+        }
+    }
+
+    /// The state of a user from a SearchUsers summary: no email or mobile in
+    /// Connect's summary, so the email comes from our mirror tag.
+    pub fn of_summary(user: &UserSummary) -> AgentState {
+        let scim = ScimTags::read(&user.tags);
+        AgentState {
+            username: user.username.clone(),
+            identity: IdentityInfo {
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                email: scim.email.clone(),
+                secondary_email: None,
+                mobile: None,
+            },
+            phone: user.phone.clone().unwrap_or_default(),
+            profile_ids: effective_profiles(&scim, &user.security_profile_ids),
+            routing_profile_id: user.routing_profile_id.clone(),
+            hierarchy_group_id: user.hierarchy_group_id.clone(),
+            external_id: scim.external_id,
+            manager: scim.manager,
+            active: scim.active,
+            managed: scim.managed,
+        }
+    }
+
+    /// The security profiles Connect should hold: the agent's own while active,
+    /// only the no-permission profile while inactive.
+    pub fn connect_profiles(&self, disabled_profile_id: &str) -> Vec<String> {
+        if self.active {
+            self.profile_ids.clone()
+        } else {
+            vec![disabled_profile_id.to_owned()]
+        }
+    }
+
+    /// Our `scim:` tags for this state.
+    pub fn tags(&self) -> Tags {
+        ScimTags {
+            managed: true,
+            external_id: self.external_id.clone(),
+            active: self.active,
+            email: self.identity.email.clone(),
+            manager: self.manager.clone(),
+            restore: if self.active {
+                Vec::new()
+            } else {
+                self.profile_ids.clone()
+            },
+        }
+        .to_tags()
+    }
+}
+
+/// While inactive the profiles that count are the remembered ones; a user
+/// deactivated outside SCIM (no remembered profiles) shows what Connect holds.
+fn effective_profiles(scim: &ScimTags, actual: &[String]) -> Vec<String> {
+    if !scim.active && !scim.restore.is_empty() {
+        scim.restore.clone()
+    } else {
+        actual.to_vec()
+    }
+}
+
+/// What one SCIM request asks of a user, names not yet resolved to ids.
+/// `None` means "no opinion": keep the current value (or the default on create).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    pub username: ConnectUsername,
+    /// Replaces Connect's identity info (SCIM replace semantics).
+    pub identity: IdentityInfo,
+    /// `Some(None)` clears; `None` keeps (externalId is the IdP's join key).
+    pub external_id: Option<Option<String>>,
+    pub manager: Option<String>,
+    pub active: Option<bool>,
+    /// Security profile names; an empty list means the default profiles.
+    pub security_profiles: Option<Vec<String>>,
+    /// Routing profile name; `Some(None)` means the default routing profile.
+    pub routing_profile: Option<Option<String>>,
+    /// Hierarchy group name path; `Some(None)` removes the user from any group.
+    pub hierarchy_group: Option<Option<String>>,
+    pub phone_type: Option<PhoneType>,
+    pub desk_phone_number: Option<Option<String>>,
+    pub auto_accept: Option<bool>,
+    pub after_contact_work_time_limit: Option<i32>,
+}
+
+/// The profile names a user currently shows in every source attribute
+/// (extension, entitlements, department, roles): a source that still says the
+/// same has not been changed by the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub security_profiles: Vec<String>,
+    pub routing_profile: String,
+}
+
+impl Intent {
+    /// Reads a SCIM user (a POST or PUT body, or a resource after PATCH).
+    ///
+    /// `shown` is what the user's current representation says (None on create).
+    /// Security profiles come from the first of the Connect extension's
+    /// `securityProfiles`, Okta `entitlements`, enterprise `department` that the
+    /// request changed (on create: that is present), routing from the extension's
+    /// `routingProfile` or `roles` the same way.
+    pub fn from_scim(
+        user: &ScimUser,
+        shown: Option<&Shown>,
+        source: ProfileSource,
+    ) -> Result<Intent, ScimError> {
+        let username = ConnectUsername::parse(&user.user_name).map_err(ScimError::invalid_value)?;
+        let ext = user.connect.as_ref();
+        let security_profiles = match source {
+            ProfileSource::Groups => None,
+            ProfileSource::Attributes => {
+                let sources = [
+                    ext.and_then(|e| e.security_profiles.clone()).map(clean),
+                    values(&user.entitlements),
+                    user.enterprise
+                        .as_ref()
+                        .and_then(|e| e.department.as_deref())
+                        .map(|d| clean(d.split(',').map(str::to_owned).collect())),
+                ];
+                choose(&sources, shown.map(|s| s.security_profiles.as_slice()))
+            }
+        };
+        let roles = values(&user.roles);
+        if roles.as_ref().is_some_and(|r| r.len() > 1) {
+            return Err(ScimError::invalid_value(
+                "roles holds the user's one Amazon Connect routing profile; more than one was given",
+            ));
+        }
+        let routing_sources = [
+            ext.and_then(|e| e.routing_profile.clone())
+                .map(|r| clean(vec![r])),
+            roles,
+        ];
+        let routing_profile = choose(
+            &routing_sources,
+            shown.map(|s| std::slice::from_ref(&s.routing_profile)),
+        )
+        .map(|names| names.into_iter().next());
+
+        let phone_type = match ext.and_then(|e| e.phone_type.as_deref()) {
+            None => None,
+            Some(raw) => Some(PhoneType::parse(&raw.to_ascii_uppercase()).ok_or_else(|| {
+                ScimError::invalid_value(format!(
+                    "phoneType '{raw}' is not SOFT_PHONE or DESK_PHONE"
+                ))
+            })?),
+        };
+        let after_contact_work_time_limit = match ext.and_then(|e| e.after_contact_work_time_limit)
+        {
+            None => None,
+            Some(n) => Some(i32::try_from(n).ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ScimError::invalid_value(format!(
+                    "afterContactWorkTimeLimit {n} must be a number of seconds from 0"
+                ))
+            })?),
+        };
+        let desk_phone_number = match ext.and_then(|e| e.desk_phone_number.as_deref()) {
+            None => None,
+            Some("") => Some(None),
+            Some(raw) => Some(Some(e164(raw, "deskPhoneNumber")?)),
+        };
+
+        Ok(Intent {
+            username,
+            identity: identity_of(user)?,
+            external_id: user
+                .external_id
+                .clone()
+                .map(|x| Some(x).filter(|x| !x.is_empty())),
+            manager: user
+                .enterprise
+                .as_ref()
+                .and_then(|e| e.manager.as_ref())
+                .map(|m| m.value.clone())
+                .filter(|v| !v.is_empty()),
+            active: user.active,
+            security_profiles,
+            routing_profile,
+            hierarchy_group: ext.and_then(|e| e.hierarchy_group.clone()).map(|h| {
+                h.map(|p| p.trim().trim_matches('/').to_owned())
+                    .filter(|p| !p.is_empty())
+            }),
+            phone_type,
+            desk_phone_number,
+            auto_accept: ext.and_then(|e| e.auto_accept),
+            after_contact_work_time_limit,
+        })
+    }
+}
+
+/// Connect's identity info from the SCIM user: given/family name, the primary
+/// (else work, else first) email, another email as secondary, the mobile number.
+fn identity_of(user: &ScimUser) -> Result<IdentityInfo, ScimError> {
+    let name = user.name.as_ref();
+    let primary = user.primary_email().map(str::to_owned);
+    let secondary = user
+        .emails
+        .iter()
+        .map(|e| e.value.as_str())
+        .find(|v| Some(*v) != primary.as_deref() && !v.is_empty())
+        .map(str::to_owned);
+    for email in primary.iter().chain(secondary.iter()) {
+        if !looks_like_email(email) {
+            return Err(ScimError::invalid_value(format!(
+                "emails: '{email}' is not an email address"
+            )));
+        }
+    }
+    let mobile = user
+        .phone_numbers
+        .iter()
+        .find(|p| {
+            p.type_
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("mobile"))
+        })
+        .map(|p| p.value.as_str())
+        .filter(|v| !v.is_empty())
+        .map(|v| e164(v, "phoneNumbers[type eq \"mobile\"]"))
+        .transpose()?;
+    Ok(IdentityInfo {
+        first_name: name
+            .and_then(|n| n.given_name.clone())
+            .filter(|s| !s.is_empty()),
+        last_name: name
+            .and_then(|n| n.family_name.clone())
+            .filter(|s| !s.is_empty()),
+        email: primary,
+        secondary_email: secondary,
+        mobile,
+    })
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!((parts.next(), parts.next(), parts.next()),
+        (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !s.contains(char::is_whitespace))
+}
+
+/// Normalizes a phone number to E.164 (`+` and up to 15 digits), dropping the
+/// spaces, dashes, dots and parentheses people type.
+fn e164(raw: &str, attribute: &str) -> Result<String, ScimError> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or("");
+    let valid = !digits.is_empty()
+        && digits.len() <= 15
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(compact)
+    } else {
+        Err(ScimError::invalid_value(format!(
+            "{attribute}: '{raw}' is not an E.164 phone number such as +14155550100, as Amazon Connect requires"
+        )))
+    }
+}
+
+/// The values of a multi-valued attribute, or None when it is absent or empty
+/// (an empty `roles: []` on Entra's create is no opinion).
+fn values(list: &[MultiValue]) -> Option<Vec<String>> {
+    let names = clean(list.iter().map(|v| v.value.clone()).collect());
+    (!names.is_empty()).then_some(names)
+}
+
+/// Trimmed, non-empty, de-duplicated (case-insensitively) names in input order.
+fn clean(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let name = name.trim().to_owned();
+        if !name.is_empty() && !out.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Picks the source that speaks: on create (nothing shown) the first present
+/// one; on update the first whose value differs from what is shown, compared as
+/// case-insensitive sets. None: keep what is there.
+fn choose(sources: &[Option<Vec<String>>], shown: Option<&[String]>) -> Option<Vec<String>> {
+    match shown {
+        None => sources.iter().flatten().next().cloned(),
+        Some(shown) => sources
+            .iter()
+            .flatten()
+            .find(|names| !same_names(names, shown))
+            .cloned(),
+    }
+}
+
+/// Whether two name lists hold the same names, ignoring order and letter case.
+pub fn same_names(a: &[String], b: &[String]) -> bool {
+    let norm = |l: &[String]| {
+        let mut v: Vec<String> = l.iter().map(|s| s.to_lowercase()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    norm(a) == norm(b)
+}
+
+/// Whether two id lists hold the same ids, ignoring order.
+pub fn same_ids(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a.dedup();
+    b.dedup();
+    a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(list: &[&[&str]]) -> Vec<Option<Vec<String>>> {
+        list.iter()
+            .map(|l| (!l.is_empty()).then(|| l.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn on_create_the_first_present_source_wins() {
+        let s = sources(&[&[], &["Agent"], &["Admin"]]);
+        assert_eq!(choose(&s, None), Some(vec!["Agent".to_string()]));
+    }
+
+    #[test]
+    fn on_update_the_changed_source_wins_over_an_echoed_one() {
+        let shown = vec!["Agent".to_string()];
+        let s = sources(&[&["Agent"], &["agent"], &["Admin", "Agent"]]);
+        assert_eq!(
+            choose(&s, Some(&shown)),
+            Some(vec!["Admin".to_string(), "Agent".to_string()])
+        );
+        let unchanged = sources(&[&["Agent"], &["AGENT"], &[]]);
+        assert_eq!(choose(&unchanged, Some(&shown)), None);
+    }
+
+    #[test]
+    fn phone_numbers_are_normalized_to_e164() {
+        assert_eq!(e164("+1 (415) 555-0100", "x").unwrap(), "+14155550100");
+        assert!(e164("415 555 0100", "x").is_err());
+        assert!(e164("+0123", "x").is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! The use cases: what each SCIM request does to Amazon Connect. The only layer
+//! that knows both SCIM (`crate::scim`) and Connect (`crate::connect`).
+//!
+//! Every use case takes the request's `&dyn Connect` (a rate-limited
+//! [`crate::connect::limit::Session`] carrying the request's deadline), reads the
+//! Connect user once, computes the desired Connect state as pure functions
+//! ([`agent`], [`plan`]) and calls only the Update* operations whose part changed.
+
+pub mod agent;
+pub mod error;
+pub mod names;
+pub mod plan;
+pub mod render;
+pub mod search;
+pub mod tags;
+pub mod username;
+pub mod users;
+
+use crate::config::{Deactivation, ProfileSource};
+use crate::connect::cache::ProfileCache;
+
+pub use error::Error;
+
+/// The settings the use cases read (a slice of [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub default_security_profiles: Vec<String>,
+    pub default_routing_profile: String,
+    pub disabled_security_profile: String,
+    pub deactivation: Deactivation,
+    pub adopt_existing_users: bool,
+    pub profile_source: ProfileSource,
+    pub max_page_size: usize,
+    pub max_filter_scan: usize,
+}
+
+impl Settings {
+    /// The use-case settings of a configuration.
+    pub fn from_config(config: &crate::config::Config) -> Settings {
+        Settings {
+            default_security_profiles: config.default_security_profiles.clone(),
+            default_routing_profile: config.default_routing_profile.clone(),
+            disabled_security_profile: config.disabled_security_profile.clone(),
+            deactivation: config.deactivation,
+            adopt_existing_users: config.adopt_existing_users,
+            profile_source: config.profile_source,
+            max_page_size: config.max_page_size,
+            max_filter_scan: config.max_filter_scan,
+        }
+    }
+}
+
+/// The provisioning service: settings, the profile cache, and list cursors.
+/// Shared by every request of the process.
+pub struct Provisioning {
+    pub settings: Settings,
+    pub cache: ProfileCache,
+    pub cursors: search::Cursors,
+}
+
+impl Provisioning {
+    /// A service over the given settings and cache.
+    pub fn new(settings: Settings, cache: ProfileCache) -> Provisioning {
+        Provisioning {
+            settings,
+            cache,
+            cursors: search::Cursors::default(),
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The fewest Connect writes that turn a user's actual state into the desired
+//! one, in an order that a retry converges from wherever a throttle stopped it:
+//! validation-prone identity first; tags that record a deactivation before the
+//! profile swap; tags that end one after the profiles are restored.
+
+use crate::connect::{Connect, ConnectError, IdentityInfo, PhoneConfig, Tags, User};
+
+use super::agent::{AgentState, same_ids};
+use super::tags;
+
+/// One Connect write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// UpdateUserIdentityInfo.
+    IdentityInfo(IdentityInfo),
+    /// UpdateUserPhoneConfig.
+    PhoneConfig(PhoneConfig),
+    /// UpdateUserRoutingProfile.
+    RoutingProfile(String),
+    /// UpdateUserHierarchy.
+    Hierarchy(Option<String>),
+    /// TagResource (new or changed `scim:` tags).
+    Tag(Tags),
+    /// UpdateUserSecurityProfiles.
+    SecurityProfiles(Vec<String>),
+    /// UntagResource (`scim:` tags no longer wanted).
+    Untag(Vec<String>),
+}
+
+/// The writes that make `actual` (from DescribeUser) look like `desired`.
+pub fn plan(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if actual.identity != desired.identity {
+        steps.push(Step::IdentityInfo(desired.identity.clone()));
+    }
+    if actual.phone != desired.phone {
+        steps.push(Step::PhoneConfig(desired.phone.clone()));
+    }
+    if actual.routing_profile_id != desired.routing_profile_id {
+        steps.push(Step::RoutingProfile(desired.routing_profile_id.clone()));
+    }
+    if actual.hierarchy_group_id != desired.hierarchy_group_id {
+        steps.push(Step::Hierarchy(desired.hierarchy_group_id.clone()));
+    }
+    let (set, remove) = tags::diff(&actual.tags, &desired.tags());
+    if !set.is_empty() {
+        steps.push(Step::Tag(set));
+    }
+    let profiles = desired.connect_profiles(disabled_profile_id);
+    if !same_ids(&actual.security_profile_ids, &profiles) {
+        steps.push(Step::SecurityProfiles(profiles));
+    }
+    if !remove.is_empty() {
+        steps.push(Step::Untag(remove));
+    }
+    steps
+}
+
+/// Runs the steps in order; the first failure stops the rest (a retry of the
+/// same request plans again from what Connect then holds).
+pub async fn execute(
+    connect: &dyn Connect,
+    user: &User,
+    steps: &[Step],
+) -> Result<(), ConnectError> {
+    for step in steps {
+        match step {
+            Step::IdentityInfo(info) => connect.update_user_identity_info(&user.id, info).await?,
+            Step::PhoneConfig(phone) => connect.update_user_phone_config(&user.id, phone).await?,
+            Step::RoutingProfile(id) => connect.update_user_routing_profile(&user.id, id).await?,
+            Step::Hierarchy(id) => {
+                connect
+                    .update_user_hierarchy(&user.id, id.as_deref())
+                    .await?
+            }
+            Step::Tag(tags) => connect.tag_resource(&user.arn, tags).await?,
+            Step::SecurityProfiles(ids) => {
+                connect.update_user_security_profiles(&user.id, ids).await?
+            }
+            Step::Untag(keys) => connect.untag_resource(&user.arn, keys).await?,
+        }
+    }
+    Ok(())
+}
+
+/// The user as Connect holds it once the plan has run, so the response is
+/// rendered from what was written, never from a read that could be throttled.
+pub fn resulting_user(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> User {
+    let mut tags: Tags = actual
+        .tags
+        .iter()
+        .filter(|(k, _)| !tags::is_ours(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    tags.extend(desired.tags());
+    User {
+        id: actual.id.clone(),
+        arn: actual.arn.clone(),
+        username: actual.username.clone(),
+        identity: desired.identity.clone(),
+        phone: desired.phone.clone(),
+        security_profile_ids: desired.connect_profiles(disabled_profile_id),
+        routing_profile_id: desired.routing_profile_id.clone(),
+        hierarchy_group_id: desired.hierarchy_group_id.clone(),
+        tags,
+        last_modified: Some(time::OffsetDateTime::now_utc()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        let plain = base();
+        User {
+            tags: AgentState::of_user(&plain).tags(),
+            ..plain
+        }
+    }
+
+    fn base() -> User {
+        User {
+            id: "u1".into(),
+            arn: "arn:u1".into(),
+            username: "jdoe".into(),
+            identity: IdentityInfo::default(),
+            phone: PhoneConfig::default(),
+            security_profile_ids: vec!["agent".into()],
+            routing_profile_id: "basic".into(),
+            hierarchy_group_id: None,
+            tags: Tags::new(),
+            last_modified: None,
+        }
+    }
+
+    #[test]
+    fn an_unchanged_user_needs_no_writes() {
+        let actual = user();
+        let desired = AgentState::of_user(&actual);
+        assert!(plan(&actual, &desired, "disabled").is_empty());
+    }
+
+    #[test]
+    fn deactivation_records_the_profiles_before_swapping_them() {
+        let actual = user();
+        let mut desired = AgentState::of_user(&actual);
+        desired.active = false;
+        let steps = plan(&actual, &desired, "disabled");
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        let Step::Tag(tags) = &steps[0] else {
+            panic!("tag first: {steps:?}")
+        };
+        assert_eq!(
+            tags.get("scim:restore.1").map(String::as_str),
+            Some("agent")
+        );
+        assert_eq!(steps[1], Step::SecurityProfiles(vec!["disabled".into()]));
+    }
+
+    #[test]
+    fn reactivation_restores_profiles_before_dropping_the_record() {
+        let mut actual = user();
+        let mut inactive = AgentState::of_user(&actual);
+        inactive.active = false;
+        actual = resulting_user(&actual, &inactive, "disabled");
+        let mut desired = AgentState::of_user(&actual);
+        assert_eq!(desired.profile_ids, vec!["agent".to_string()]);
+        desired.active = true;
+        let steps = plan(&actual, &desired, "disabled");
+        assert_eq!(steps[0], Step::SecurityProfiles(vec!["agent".into()]));
+        assert!(matches!(&steps[1], Step::Untag(keys) if keys.len() == 2));
+    }
+
+    #[test]
+    fn a_deactivation_interrupted_after_its_tags_converges_on_retry() {
+        let actual = user();
+        let mut desired = AgentState::of_user(&actual);
+        desired.active = false;
+        // Only the tag step ran before a throttle.
+        let mut half = actual.clone();
+        half.tags.extend(desired.tags());
+        let retry_desired = {
+            let mut d = AgentState::of_user(&half);
+            d.active = false;
+            d
+        };
+        assert_eq!(
+            plan(&half, &retry_desired, "disabled"),
+            vec![Step::SecurityProfiles(vec!["disabled".into()])]
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! A Connect user rendered as a SCIM User (RFC 7643 §4.1, with the enterprise
+//! extension §4.3 and our Connect extension). Every source attribute of the
+//! profiles (entitlements, department, the extension) shows the same names, so
+//! an identity provider sees back what it sent.
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::connect::User;
+use crate::scim::{etag, schema};
+
+use super::agent::AgentState;
+use super::names::Names;
+
+/// `meta` of a rendered user.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// The resource's URL (`…/scim/v2/Users/{id}`).
+    pub location: String,
+    pub last_modified: Option<OffsetDateTime>,
+    /// The weak ETag, where the full Connect record was at hand.
+    pub version: Option<String>,
+}
+
+/// The SCIM User JSON of an agent.
+pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "schemas".into(),
+        json!([schema::USER, schema::ENTERPRISE_USER, schema::CONNECT_USER]),
+    );
+    out.insert("id".into(), json!(id));
+    if let Some(x) = &agent.external_id {
+        out.insert("externalId".into(), json!(x));
+    }
+    out.insert("userName".into(), json!(agent.username));
+
+    let identity = &agent.identity;
+    let mut name = Map::new();
+    if let Some(g) = &identity.first_name {
+        name.insert("givenName".into(), json!(g));
+    }
+    if let Some(f) = &identity.last_name {
+        name.insert("familyName".into(), json!(f));
+    }
+    let formatted = [&identity.first_name, &identity.last_name]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !formatted.is_empty() {
+        name.insert("formatted".into(), json!(formatted));
+        out.insert("name".into(), Value::Object(name));
+        out.insert("displayName".into(), json!(formatted));
+    }
+
+    let mut emails = Vec::new();
+    if let Some(e) = &identity.email {
+        emails.push(json!({"value": e, "type": "work", "primary": true}));
+    }
+    if let Some(e) = &identity.secondary_email {
+        emails.push(json!({"value": e, "type": "other", "primary": false}));
+    }
+    if !emails.is_empty() {
+        out.insert("emails".into(), Value::Array(emails));
+    }
+    if let Some(m) = &identity.mobile {
+        out.insert(
+            "phoneNumbers".into(),
+            json!([{"value": m, "type": "mobile"}]),
+        );
+    }
+    out.insert("active".into(), json!(agent.active));
+    out.insert(
+        "entitlements".into(),
+        Value::Array(
+            names
+                .security_profiles
+                .iter()
+                .map(|n| json!({"value": n}))
+                .collect(),
+        ),
+    );
+    out.insert(
+        "roles".into(),
+        json!([{"value": names.routing_profile, "primary": true}]),
+    );
+
+    let mut enterprise = Map::new();
+    enterprise.insert(
+        "department".into(),
+        json!(names.security_profiles.join(",")),
+    );
+    if let Some(m) = &agent.manager {
+        enterprise.insert("manager".into(), json!({"value": m}));
+    }
+    out.insert(schema::ENTERPRISE_USER.into(), Value::Object(enterprise));
+
+    let mut connect = Map::new();
+    connect.insert("securityProfiles".into(), json!(names.security_profiles));
+    connect.insert("routingProfile".into(), json!(names.routing_profile));
+    if let Some(h) = &names.hierarchy_group {
+        connect.insert("hierarchyGroup".into(), json!(h));
+    }
+    connect.insert("phoneType".into(), json!(agent.phone.phone_type.as_str()));
+    if let Some(d) = &agent.phone.desk_phone_number {
+        connect.insert("deskPhoneNumber".into(), json!(d));
+    }
+    connect.insert("autoAccept".into(), json!(agent.phone.auto_accept));
+    connect.insert(
+        "afterContactWorkTimeLimit".into(),
+        json!(agent.phone.after_contact_work_time_limit),
+    );
+    out.insert(schema::CONNECT_USER.into(), Value::Object(connect));
+
+    let mut m = Map::new();
+    m.insert("resourceType".into(), json!("User"));
+    if let Some(t) = meta.last_modified.and_then(|t| t.format(&Rfc3339).ok()) {
+        m.insert("lastModified".into(), json!(t));
+    }
+    m.insert("location".into(), json!(meta.location));
+    if let Some(v) = &meta.version {
+        m.insert("version".into(), json!(v));
+    }
+    out.insert("meta".into(), Value::Object(m));
+    Value::Object(out)
+}
+
+/// The user's version (a weak ETag) over everything its representation shows,
+/// so the ETag of a write's response equals that of a GET that follows it.
+pub fn version(user: &User) -> String {
+    let mut canonical = String::new();
+    let mut push = |s: &str| {
+        canonical.push_str(s);
+        canonical.push('\u{1f}');
+    };
+    push(&user.username);
+    let i = &user.identity;
+    for field in [
+        &i.first_name,
+        &i.last_name,
+        &i.email,
+        &i.secondary_email,
+        &i.mobile,
+    ] {
+        push(field.as_deref().unwrap_or("\u{0}"));
+    }
+    push(user.phone.phone_type.as_str());
+    push(if user.phone.auto_accept { "1" } else { "0" });
+    push(&user.phone.after_contact_work_time_limit.to_string());
+    push(user.phone.desk_phone_number.as_deref().unwrap_or("\u{0}"));
+    let mut profiles = user.security_profile_ids.clone();
+    profiles.sort();
+    push(&profiles.join(","));
+    push(&user.routing_profile_id);
+    push(user.hierarchy_group_id.as_deref().unwrap_or("\u{0}"));
+    for (k, v) in &user.tags {
+        push(k);
+        push(v);
+    }
+    etag::weak_etag(canonical.as_bytes())
+}

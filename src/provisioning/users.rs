@@ -1,0 +1,435 @@
+//! The User use cases (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace,
+//! §3.5.2 modify, §3.6 delete) against Amazon Connect. Costs, in Connect calls
+//! with a warm profile cache: create 1 (CreateUser with its tags), read 1
+//! (DescribeUser), no-op replace 1, deactivate in `disable` mode 3 (DescribeUser,
+//! TagResource, UpdateUserSecurityProfiles), delete 1 (DeleteUser).
+
+use serde_json::Value;
+use tracing::info;
+
+use crate::config::Deactivation;
+use crate::connect::{
+    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, User, UserCriteria,
+    UserField, UserSearch,
+};
+use crate::scim::error::ScimError;
+use crate::scim::etag;
+use crate::scim::patch::{self, PatchRequest};
+use crate::scim::schema::ResourceSchema;
+use crate::scim::user::ScimUser;
+
+use super::agent::{AgentState, Intent, Shown};
+use super::names::Names;
+use super::plan::{execute, plan, resulting_user};
+use super::render::{Meta, user_json, version};
+use super::{Error, Provisioning};
+
+/// A user as a response shows it.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub id: String,
+    pub json: Value,
+    /// The weak ETag (`meta.version`), also sent as the `ETag` header.
+    pub version: Option<String>,
+}
+
+/// What a create did: made a new Connect user, or adopted an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    New,
+    Adopted,
+}
+
+impl Provisioning {
+    /// POST /Users (RFC 7644 §3.3).
+    pub async fn create_user(
+        &self,
+        connect: &dyn Connect,
+        body: Value,
+        base: &str,
+    ) -> Result<(Rendered, Created), Error> {
+        let user = parse_user(body)?;
+        let intent = Intent::from_scim(&user, None, self.settings.profile_source)?;
+        let desired = self.desired(connect, None, &intent).await?;
+        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
+        let new_user = NewUser {
+            username: desired.username.clone(),
+            identity: desired.identity.clone(),
+            phone: desired.phone.clone(),
+            security_profile_ids: desired.connect_profiles(&disabled),
+            routing_profile_id: desired.routing_profile_id.clone(),
+            hierarchy_group_id: desired.hierarchy_group_id.clone(),
+            tags: desired.tags(),
+        };
+        match connect.create_user(&new_user).await {
+            Ok(created) => {
+                info!(user_id = %created.id, "created Connect user");
+                let written = User {
+                    id: created.id,
+                    arn: created.arn,
+                    username: new_user.username,
+                    identity: new_user.identity,
+                    phone: new_user.phone,
+                    security_profile_ids: new_user.security_profile_ids,
+                    routing_profile_id: new_user.routing_profile_id,
+                    hierarchy_group_id: new_user.hierarchy_group_id,
+                    tags: new_user.tags,
+                    last_modified: Some(time::OffsetDateTime::now_utc()),
+                };
+                Ok((self.render(connect, &written, base).await?, Created::New))
+            }
+            Err(ConnectError::Duplicate(_)) if self.settings.adopt_existing_users => {
+                self.adopt(connect, &user, base).await
+            }
+            Err(ConnectError::Duplicate(_)) => Err(Error::Scim(ScimError::uniqueness(format!(
+                "userName '{}' already exists in Amazon Connect",
+                desired.username
+            )))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// ADOPT_EXISTING_USERS: a Connect user made by hand before provisioning is
+    /// taken over (attributes applied, tagged as SCIM-managed); one already
+    /// managed by SCIM stays a 409.
+    async fn adopt(
+        &self,
+        connect: &dyn Connect,
+        user: &ScimUser,
+        base: &str,
+    ) -> Result<(Rendered, Created), Error> {
+        let found = self.find_by_username(connect, &user.user_name).await?;
+        let Some(summary) = found else {
+            return Err(Error::Scim(ScimError::uniqueness(format!(
+                "userName '{}' already exists in Amazon Connect",
+                user.user_name
+            ))));
+        };
+        if AgentState::of_summary(&summary).managed {
+            return Err(Error::Scim(ScimError::uniqueness(format!(
+                "userName '{}' already exists and is already provisioned by SCIM",
+                user.user_name
+            ))));
+        }
+        let current = connect.describe_user(&summary.id).await?;
+        let rendered = self.update(connect, &current, user, base).await?;
+        info!(user_id = %current.id, "adopted existing Connect user");
+        Ok((rendered, Created::Adopted))
+    }
+
+    /// One SearchUsers for a username (Connect compares it case-insensitively).
+    pub async fn find_by_username(
+        &self,
+        connect: &dyn Connect,
+        username: &str,
+    ) -> Result<Option<crate::connect::UserSummary>, Error> {
+        let page = connect
+            .search_users(&UserSearch {
+                criteria: Some(UserCriteria::String {
+                    field: UserField::Username,
+                    comparison: Comparison::Exact,
+                    value: username.to_owned(),
+                }),
+                max_results: Some(10),
+                ..UserSearch::default()
+            })
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username)))
+    }
+
+    /// GET /Users/{id} (RFC 7644 §3.4.1).
+    pub async fn get_user(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let user = describe(connect, id).await?;
+        self.render(connect, &user, base).await
+    }
+
+    /// PUT /Users/{id} (RFC 7644 §3.5.1).
+    pub async fn replace_user(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        body: Value,
+        if_match: Option<&str>,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let user = parse_user(body)?;
+        let current = describe(connect, id).await?;
+        check_if_match(if_match, &current)?;
+        self.update(connect, &current, &user, base).await
+    }
+
+    /// PATCH /Users/{id} (RFC 7644 §3.5.2): the operations are applied to the
+    /// user's current representation, and the result is written like a PUT.
+    pub async fn patch_user(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        request: &PatchRequest,
+        if_match: Option<&str>,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let current = describe(connect, id).await?;
+        check_if_match(if_match, &current)?;
+        let mut resource = self.render(connect, &current, base).await?.json;
+        request.apply(&mut resource, &ResourceSchema::user())?;
+        let user = ScimUser::from_json(&resource)?;
+        self.update(connect, &current, &user, base).await
+    }
+
+    /// DELETE /Users/{id} (RFC 7644 §3.6): one DeleteUser (plus a DescribeUser
+    /// only when If-Match asks for a version check).
+    pub async fn delete_user(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> Result<(), Error> {
+        if if_match.is_some() {
+            let current = describe(connect, id).await?;
+            check_if_match(if_match, &current)?;
+        }
+        match connect.delete_user(id).await {
+            Ok(()) => {
+                info!(user_id = %id, "deleted Connect user");
+                Ok(())
+            }
+            Err(ConnectError::NotFound(_)) => Err(user_not_found(id)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes what a full user representation asks for: the fewest Update*
+    /// calls, nothing at all when nothing changed.
+    async fn update(
+        &self,
+        connect: &dyn Connect,
+        current: &User,
+        user: &ScimUser,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let state = AgentState::of_user(current);
+        let names = self.names_of_state(connect, &state).await?;
+        let shown = Shown {
+            security_profiles: names.security_profiles.clone(),
+            routing_profile: names.routing_profile.clone(),
+        };
+        let intent = Intent::from_scim(user, Some(&shown), self.settings.profile_source)?;
+        if !intent
+            .username
+            .as_str()
+            .eq_ignore_ascii_case(&state.username)
+        {
+            return Err(Error::Scim(ScimError::mutability(format!(
+                "userName cannot change from '{}' to '{}': Amazon Connect has no way to rename a user. \
+                 Deprovision the user and provision it again under the new name; nothing in this request was applied",
+                state.username, intent.username
+            ))));
+        }
+        let desired = self.desired(connect, Some(&state), &intent).await?;
+
+        if !desired.active && self.settings.deactivation == Deactivation::Delete {
+            match connect.delete_user(&current.id).await {
+                Ok(()) | Err(ConnectError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            info!(user_id = %current.id, "deactivated by deleting the Connect user (DEACTIVATION=delete)");
+            let json = user_json(
+                &current.id,
+                &desired,
+                &names,
+                &self.meta(&current.id, base, None, None),
+            );
+            return Ok(Rendered {
+                id: current.id.clone(),
+                json,
+                version: None,
+            });
+        }
+
+        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
+        let steps = plan(current, &desired, &disabled);
+        if steps.is_empty() {
+            return self.render_with(current, &state, names, base);
+        }
+        execute(connect, current, &steps).await?;
+        info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
+        let written = resulting_user(current, &desired, &disabled);
+        self.render(connect, &written, base).await
+    }
+
+    /// The desired state: the request's intent over the current state (or the
+    /// defaults, on create), names resolved to ids.
+    async fn desired(
+        &self,
+        connect: &dyn Connect,
+        state: Option<&AgentState>,
+        intent: &Intent,
+    ) -> Result<AgentState, Error> {
+        let profile_ids = match (&intent.security_profiles, state) {
+            (Some(names), _) if !names.is_empty() => {
+                self.security_profile_ids(connect, names).await?
+            }
+            (Some(_), _) | (None, None) => self.default_security_profile_ids(connect).await?,
+            (None, Some(s)) => s.profile_ids.clone(),
+        };
+        let routing_profile_id = match (&intent.routing_profile, state) {
+            (Some(name), _) => self.routing_profile_id(connect, name.as_deref()).await?,
+            (None, Some(s)) => s.routing_profile_id.clone(),
+            (None, None) => self.routing_profile_id(connect, None).await?,
+        };
+        let hierarchy_group_id = match (&intent.hierarchy_group, state) {
+            (Some(Some(path)), _) => Some(self.hierarchy_group_id(connect, path).await?),
+            (Some(None), _) | (None, None) => None,
+            (None, Some(s)) => s.hierarchy_group_id.clone(),
+        };
+        let mut phone = state.map(|s| s.phone.clone()).unwrap_or_default();
+        apply_phone(&mut phone, intent)?;
+        Ok(AgentState {
+            username: state.map_or_else(|| intent.username.to_string(), |s| s.username.clone()),
+            identity: intent.identity.clone(),
+            phone,
+            profile_ids,
+            routing_profile_id,
+            hierarchy_group_id,
+            external_id: match &intent.external_id {
+                Some(x) => x.clone(),
+                None => state.and_then(|s| s.external_id.clone()),
+            },
+            manager: intent.manager.clone(),
+            active: intent.active.unwrap_or(state.is_none_or(|s| s.active)),
+            managed: true,
+        })
+    }
+
+    async fn disabled_id_if_needed(
+        &self,
+        connect: &dyn Connect,
+        desired: &AgentState,
+    ) -> Result<String, Error> {
+        if desired.active {
+            Ok(String::new())
+        } else {
+            self.disabled_profile_id(connect).await
+        }
+    }
+
+    async fn names_of_state(
+        &self,
+        connect: &dyn Connect,
+        state: &AgentState,
+    ) -> Result<Names, Error> {
+        self.names_of(
+            connect,
+            &state.profile_ids,
+            &state.routing_profile_id,
+            state.hierarchy_group_id.as_deref(),
+        )
+        .await
+    }
+
+    /// Renders a full Connect user (with its version).
+    pub async fn render(
+        &self,
+        connect: &dyn Connect,
+        user: &User,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let state = AgentState::of_user(user);
+        let names = self.names_of_state(connect, &state).await?;
+        self.render_with(user, &state, names, base)
+    }
+
+    fn render_with(
+        &self,
+        user: &User,
+        state: &AgentState,
+        names: Names,
+        base: &str,
+    ) -> Result<Rendered, Error> {
+        let v = version(user);
+        let meta = self.meta(&user.id, base, user.last_modified, Some(v.clone()));
+        Ok(Rendered {
+            id: user.id.clone(),
+            json: user_json(&user.id, state, &names, &meta),
+            version: Some(v),
+        })
+    }
+
+    /// `meta` for a user id.
+    pub fn meta(
+        &self,
+        id: &str,
+        base: &str,
+        last_modified: Option<time::OffsetDateTime>,
+        version: Option<String>,
+    ) -> Meta {
+        Meta {
+            location: format!("{base}/Users/{id}"),
+            last_modified,
+            version,
+        }
+    }
+}
+
+/// A POST/PUT body, leniently normalized (RFC 7643 §2.1 case-insensitive
+/// names, string booleans) and read as a typed user. Read-only attributes an
+/// IdP echoes (`id`, `meta`, `groups`) and the `password` are ignored.
+fn parse_user(mut body: Value) -> Result<ScimUser, Error> {
+    patch::coerce(&mut body, &ResourceSchema::user())?;
+    Ok(ScimUser::from_json(&body)?)
+}
+
+fn apply_phone(phone: &mut PhoneConfig, intent: &Intent) -> Result<(), Error> {
+    if let Some(t) = intent.phone_type {
+        phone.phone_type = t;
+    }
+    if let Some(n) = &intent.desk_phone_number {
+        phone.desk_phone_number = n.clone();
+    }
+    if let Some(a) = intent.auto_accept {
+        phone.auto_accept = a;
+    }
+    if let Some(s) = intent.after_contact_work_time_limit {
+        phone.after_contact_work_time_limit = s;
+    }
+    if phone.phone_type == PhoneType::DeskPhone && phone.desk_phone_number.is_none() {
+        return Err(Error::invalid_value(
+            "phoneType DESK_PHONE needs a deskPhoneNumber (E.164, e.g. +14155550100)",
+        ));
+    }
+    Ok(())
+}
+
+/// DescribeUser, with Connect's "not found" as the SCIM 404.
+async fn describe(connect: &dyn Connect, id: &str) -> Result<User, Error> {
+    match connect.describe_user(id).await {
+        Ok(user) => Ok(user),
+        Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {
+            Err(user_not_found(id))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn user_not_found(id: &str) -> Error {
+    Error::not_found(format!("User {id} not found"))
+}
+
+fn check_if_match(if_match: Option<&str>, current: &User) -> Result<(), Error> {
+    match if_match {
+        Some(header) if !etag::if_match_satisfied(header, &version(current)) => {
+            Err(Error::Scim(ScimError::precondition_failed(
+                "If-Match does not match the user's current version; read it again and retry",
+            )))
+        }
+        _ => Ok(()),
+    }
+}
