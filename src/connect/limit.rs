@@ -75,8 +75,10 @@ struct Shared {
     turn: tokio::sync::Mutex<()>,
     /// Callers in the queue, the one holding the turn included.
     queued: AtomicUsize,
-    /// Ids and ARNs of users created recently, with when.
-    recently_created: Mutex<HashMap<String, Instant>>,
+    /// The burst the limiter allows: one less than Connect's (see [`Gateway::new`]).
+    burst: u32,
+    /// Users created recently: id → (ARN, when).
+    recently_created: Mutex<HashMap<String, (String, Instant)>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -89,8 +91,15 @@ impl std::fmt::Debug for Gateway {
 
 impl Gateway {
     /// A gateway in front of `inner` (usually [`crate::connect::aws::AwsConnect`]).
+    ///
+    /// The limiter keeps one token of `config.burst` in hand: calls it releases
+    /// exactly one interval apart can reach Connect closer together (the first
+    /// call of a burst often waits longer for its connection), and Connect's
+    /// bucket would then answer 429. One token of headroom absorbs that jitter
+    /// at the cost of one call of burst; the steady rate is unchanged.
     pub fn new(inner: Arc<dyn Connect>, config: LimitConfig) -> Gateway {
-        let quota = Quota::per_second(config.rate_per_second).allow_burst(config.burst);
+        let burst = NonZeroU32::new(config.burst.get() - 1).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_second(config.rate_per_second).allow_burst(burst);
         Gateway {
             shared: Arc::new(Shared {
                 inner,
@@ -98,6 +107,7 @@ impl Gateway {
                 config,
                 turn: tokio::sync::Mutex::new(()),
                 queued: AtomicUsize::new(0),
+                burst: burst.get(),
                 recently_created: Mutex::new(HashMap::new()),
             }),
         }
@@ -126,11 +136,18 @@ impl Gateway {
             .recently_created
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        created.retain(|_, at| now.duration_since(*at) < window);
-        created.insert(user.id.clone(), now);
-        if !user.arn.is_empty() {
-            created.insert(user.arn.clone(), now);
-        }
+        created.retain(|_, (_, at)| now.duration_since(*at) < window);
+        created.insert(user.id.clone(), (user.arn.clone(), now));
+    }
+
+    /// A deleted user's NotFound is real: no more consistency retries for it.
+    fn forget_created(&self, user_id: &str) {
+        let mut created = self
+            .shared
+            .recently_created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        created.remove(user_id);
     }
 
     fn created_recently(&self, id_or_arn: &str) -> bool {
@@ -139,9 +156,10 @@ impl Gateway {
             .recently_created
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let window = self.shared.config.consistency_window;
         created
-            .get(id_or_arn)
-            .is_some_and(|at| at.elapsed() < self.shared.config.consistency_window)
+            .iter()
+            .any(|(id, (arn, at))| (id == id_or_arn || arn == id_or_arn) && at.elapsed() < window)
     }
 
     /// The time between two tokens.
@@ -267,8 +285,7 @@ impl Session {
         // Each caller ahead takes a token; at most `burst` of them can be in
         // the bucket now, the rest come one interval apart.
         let earliest = self.gateway.token_interval()
-            * u32::try_from(ahead.saturating_sub(shared.config.burst.get() as usize))
-                .unwrap_or(u32::MAX);
+            * u32::try_from(ahead.saturating_sub(shared.burst as usize)).unwrap_or(u32::MAX);
         if started + earliest >= self.deadline {
             tracing::debug!(ahead, "no token before the deadline");
             return Err(ConnectError::Throttled {
@@ -349,7 +366,9 @@ impl Connect for Session {
         self.call("DeleteUser", Some(user_id), || {
             self.inner().delete_user(user_id)
         })
-        .await
+        .await?;
+        self.gateway.forget_created(user_id);
+        Ok(())
     }
 
     /// ListUsers.

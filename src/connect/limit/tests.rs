@@ -143,7 +143,8 @@ async fn concurrent_callers_are_paced_at_the_configured_rate() {
         waited += wait.unwrap_or(Duration::MAX / 8);
     }
 
-    // Two from the burst, then four more one tenth of a second apart.
+    // One from the burst (its other token is headroom), then five more one
+    // tenth of a second apart.
     assert!(
         started.elapsed() >= Duration::from_millis(350),
         "{:?}",
@@ -269,6 +270,21 @@ async fn a_user_created_long_ago_gets_no_consistency_retries() {
     fake.fail_next([ConnectError::NotFound("gone".into())]);
 
     let result = gateway.session(in_secs(5)).describe_user(&created.id).await;
+
+    assert!(matches!(result, Err(ConnectError::NotFound(_))));
+    assert_eq!(fake.calls("DescribeUser"), 1);
+}
+
+#[tokio::test]
+async fn a_not_found_after_deleting_a_new_user_is_returned_at_once() {
+    let (fake, gateway) = gateway(roomy());
+    let session = gateway.session(in_secs(5));
+    let created = session.create_user(&new_user()).await;
+    let created = created.unwrap_or_else(|e| panic!("create failed: {e}"));
+    assert_eq!(session.delete_user(&created.id).await, Ok(()));
+    fake.fail_next([ConnectError::NotFound("deleted".into())]);
+
+    let result = session.describe_user(&created.id).await;
 
     assert!(matches!(result, Err(ConnectError::NotFound(_))));
     assert_eq!(fake.calls("DescribeUser"), 1);
