@@ -18,6 +18,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT/scim/v2`
     pub base: String,
     pub sim: SimulatorHandle,
+    /// The service's state, for tests that call it in-process.
+    #[allow(dead_code)]
     pub app: Arc<App>,
     client: reqwest::Client,
 }

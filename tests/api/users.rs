@@ -107,9 +107,16 @@ async fn bad_input_gets_precise_scim_errors_and_leaves_connect_unchanged() {
     post("{\"userName\": ".into())
         .await
         .assert_scim_error(400, Some("invalidSyntax"));
-    post(json!({"userName": 123}).to_string())
-        .await
-        .assert_scim_error(400, Some("invalidValue"));
+    for wrong in [
+        json!({"userName": ["a"]}),
+        json!({"userName": "ok.name", "active": "maybe"}),
+        json!({"userName": "ok.name", "name": "Jane Doe"}),
+        json!({"userName": "ok.name", "emails": [{"value": "not-an-email"}]}),
+    ] {
+        post(wrong.to_string())
+            .await
+            .assert_scim_error(400, Some("invalidValue"));
+    }
     post(json!({"name": {"givenName": "x"}}).to_string())
         .await
         .assert_scim_error(400, Some("invalidValue"));
