@@ -21,7 +21,7 @@ if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; th
         -r requirements-ci.txt || { echo "deploy-checks: tool install failed" >&2; exit 1; }
     echo "$want" > "$stamp"
 fi
-export PATH="$repo/$venv/bin:$PATH"
+export PATH="$(cd "$venv/bin" && pwd):$PATH"
 # Terraform must not look for a CLI config or call home.
 export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 
