@@ -128,6 +128,27 @@ impl TestApp {
         }
     }
 
+    /// Sends a body with no Content-Type header at all (Okta's spec test does).
+    pub async fn send_raw_untyped(&self, method: Method, path: &str, body: String) -> Reply {
+        let resp = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }

@@ -217,3 +217,38 @@ async fn entra_pathless_replace_with_dotted_and_urn_keys_is_applied() {
         app.profile_ids_named(&["SCIM-Disabled"])
     );
 }
+
+#[tokio::test]
+async fn entra_validator_filters_with_literal_quotes_and_another_case() {
+    let app = TestApp::spawn().await;
+    let name = "Case.User@contoso.com";
+    assert_eq!(
+        app.post("/Users", &entra_user(name, "Agent")).await.status,
+        201
+    );
+    for query in [
+        "/Users?filter=userName+eq+\"Case.User%40contoso.com\"",
+        "/Users?filter=userName%20eq%20%22case.user%40CONTOSO.com%22",
+    ] {
+        let reply = app.get(query).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body["totalResults"], 1, "{query}");
+        assert_eq!(reply.body["Resources"][0]["userName"], name);
+    }
+}
+
+#[tokio::test]
+async fn entra_patch_with_no_operations_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let name = "noop@contoso.com";
+    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.connect_user(name).unwrap();
+    app.reset_stats();
+    let reply = app.patch(&format!("/Users/{id}"), &patch(json!([]))).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(app.stats().total, 1, "one DescribeUser: {:?}", app.stats());
+    assert_eq!(app.connect_user(name).unwrap(), before);
+}

@@ -217,3 +217,14 @@ async fn okta_import_pages_without_rereading_earlier_pages() {
     );
     assert_eq!(app.calls("ListUsers"), 0);
 }
+
+#[tokio::test]
+async fn okta_spec_test_creates_without_a_content_type() {
+    let app = TestApp::spawn().await;
+    let body = okta_user("runscope1abc@example.com").to_string();
+    let reply = app
+        .send_raw_untyped(reqwest::Method::POST, "/Users", body)
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert!(app.connect_user("runscope1abc@example.com").is_some());
+}
