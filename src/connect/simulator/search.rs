@@ -195,7 +195,18 @@ fn parse_attribute_filter(fields: &Fields) -> Result<Criteria, ApiError> {
     Ok(Criteria::And(all))
 }
 
+/// Case-insensitive comparison; ASCII (the common case) without allocating.
 fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
+    if candidate.is_ascii() && value.is_ascii() {
+        let (c, v) = (candidate.as_bytes(), value.as_bytes());
+        return match comparison {
+            Comparison::Exact => c.eq_ignore_ascii_case(v),
+            Comparison::StartsWith => c.len() >= v.len() && c[..v.len()].eq_ignore_ascii_case(v),
+            Comparison::Contains => {
+                v.is_empty() || c.windows(v.len()).any(|w| w.eq_ignore_ascii_case(v))
+            }
+        };
+    }
     let candidate = candidate.to_lowercase();
     let value = value.to_lowercase();
     match comparison {
@@ -373,6 +384,14 @@ mod tests {
         assert_eq!(matching(&i, starts, "{}"), ["bob", "Bobby"]);
         let contains = r#"{"StringCondition": {"FieldName": "FirstName", "ComparisonType": "CONTAINS", "Value": "OB"}}"#;
         assert_eq!(matching(&i, contains, "{}"), ["bob", "Bobby"]);
+    }
+
+    #[test]
+    fn non_ascii_values_compare_case_insensitively_too() {
+        assert!(compare("Ǆemal", Comparison::StartsWith, "ǆe"));
+        assert!(compare("JOSÉ", Comparison::Exact, "josé"));
+        assert!(compare("abc", Comparison::Contains, ""));
+        assert!(!compare("ab", Comparison::StartsWith, "abc"));
     }
 
     #[test]

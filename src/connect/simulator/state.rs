@@ -360,7 +360,7 @@ impl Instance {
     /// Saves the instance as JSON: to a temporary file, then renamed over
     /// `path`, so a crash never leaves a half-written file.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         std::fs::write(&tmp, text)?;
