@@ -142,6 +142,8 @@ pub enum UserField {
     LastName,
     SecurityProfileId,
     RoutingProfileId,
+    /// The user's id.
+    ResourceId,
 }
 
 impl UserField {
@@ -153,6 +155,7 @@ impl UserField {
             UserField::LastName => "LastName",
             UserField::SecurityProfileId => "SecurityProfileId",
             UserField::RoutingProfileId => "RoutingProfileId",
+            UserField::ResourceId => "ResourceId",
         }
     }
 }
