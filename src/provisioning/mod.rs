@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod error;
+pub mod groups;
 pub mod names;
 pub mod plan;
 pub mod render;
@@ -16,7 +17,7 @@ pub mod tags;
 pub mod username;
 pub mod users;
 
-use crate::config::{Deactivation, ProfileSource};
+use crate::config::{Deactivation, GroupCreate, ProfileSource};
 use crate::connect::cache::ProfileCache;
 
 pub use error::Error;
@@ -30,6 +31,7 @@ pub struct Settings {
     pub deactivation: Deactivation,
     pub adopt_existing_users: bool,
     pub profile_source: ProfileSource,
+    pub group_create: GroupCreate,
     pub max_page_size: usize,
     pub max_filter_scan: usize,
 }
@@ -44,6 +46,7 @@ impl Settings {
             deactivation: config.deactivation,
             adopt_existing_users: config.adopt_existing_users,
             profile_source: config.profile_source,
+            group_create: config.group_create,
             max_page_size: config.max_page_size,
             max_filter_scan: config.max_filter_scan,
         }

@@ -1,0 +1,493 @@
+//! Group members are the users holding the security profile: active users
+//! hold it in Connect, deactivated ones keep it among the profiles to restore
+//! (`scim:restore.N` tags), so [`AgentState`] decides who is a member.
+//!
+//! A membership change is validated whole before anything is written (every
+//! added user exists, nobody ends up with more than 10 profiles), then costs
+//! one write per user whose state changes: UpdateUserSecurityProfiles for an
+//! active user, TagResource/UntagResource of the restore tags for an inactive
+//! one. Users already in the desired state are skipped, so a retry after a
+//! 429 writes only what the throttle left undone.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::json;
+
+use crate::connect::{
+    Comparison, Connect, TagFilter, Tags, UserCriteria, UserField, UserSearch, UserSummary,
+};
+use crate::scim::filter::Filter;
+use crate::scim::path::AttrPath;
+use crate::scim::schema::ResourceSchema;
+
+use super::super::agent::{AgentState, same_ids};
+use super::super::tags::RESTORE_PREFIX;
+use super::super::{Error, Provisioning};
+use super::edit::MemberOp;
+
+/// SearchUsers' largest page (`MaxResult500`).
+const SEARCH_PAGE: i32 = 500;
+/// User ids looked up per SearchUsers (an `Or` of `ResourceId` conditions).
+const IDS_PER_SEARCH: usize = 50;
+/// Connect's most security profiles per user (UpdateUserSecurityProfiles).
+const MAX_PROFILES: usize = 10;
+
+/// A member as a group shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRef {
+    pub id: String,
+    pub username: String,
+}
+
+impl MemberRef {
+    /// The member a SearchUsers summary shows.
+    pub fn of(user: &UserSummary) -> MemberRef {
+        MemberRef {
+            id: user.id.clone(),
+            username: user.username.clone(),
+        }
+    }
+}
+
+/// The write that changes one user's membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberWrite {
+    /// UpdateUserSecurityProfiles of an active user.
+    Profiles { user_id: String, ids: Vec<String> },
+    /// The restore tags of an inactive user: set, then remove.
+    Restore {
+        arn: String,
+        set: Tags,
+        remove: Vec<String>,
+    },
+}
+
+/// Who ends up a member (`true`) or not (`false`), replaying the operations
+/// in order over the current members (when an operation needs them).
+pub fn outcome(ops: &[MemberOp], current: Option<&[MemberRef]>) -> BTreeMap<String, bool> {
+    let mut wanted: BTreeMap<String, bool> = current
+        .unwrap_or_default()
+        .iter()
+        .map(|m| (m.id.clone(), true))
+        .collect();
+    let names: HashMap<&str, &str> = current
+        .unwrap_or_default()
+        .iter()
+        .map(|m| (m.id.as_str(), m.username.as_str()))
+        .collect();
+    for op in ops {
+        match op {
+            MemberOp::Add(ids) => wanted.extend(ids.iter().map(|id| (id.clone(), true))),
+            MemberOp::Remove(ids) => wanted.extend(ids.iter().map(|id| (id.clone(), false))),
+            MemberOp::RemoveAll => wanted.values_mut().for_each(|member| *member = false),
+            MemberOp::Replace(ids) => {
+                wanted.values_mut().for_each(|member| *member = false);
+                wanted.extend(ids.iter().map(|id| (id.clone(), true)));
+            }
+            MemberOp::RemoveMatching(filter) => {
+                let selected = Filter::ValuePath {
+                    path: AttrPath::attr("members"),
+                    filter: Box::new(filter.clone()),
+                };
+                for (id, member) in wanted.iter_mut().filter(|(_, m)| **m) {
+                    let value = json!({"members": [{
+                        "value": id,
+                        "display": names.get(id.as_str()),
+                        "type": "User",
+                    }]});
+                    if selected.matches(&value, &ResourceSchema::group()) {
+                        *member = false;
+                    }
+                }
+            }
+        }
+    }
+    wanted
+}
+
+/// The write that makes `user` a member of `profile_id` or not, or None when
+/// it already is what is wanted. An emptied profile set becomes `defaults`
+/// (Connect requires at least one); more than 10 is a 400 naming the user.
+pub fn member_write(
+    user: &UserSummary,
+    profile_id: &str,
+    member: bool,
+    defaults: &[String],
+    disabled_id: &str,
+) -> Result<Option<MemberWrite>, Error> {
+    let state = AgentState::of_summary(user);
+    let mut ids: Vec<String> = Vec::with_capacity(state.profile_ids.len() + 1);
+    for id in &state.profile_ids {
+        if !ids.contains(id) && id != disabled_id && (member || id != profile_id) {
+            ids.push(id.clone());
+        }
+    }
+    if member && !ids.iter().any(|id| id == profile_id) {
+        ids.push(profile_id.to_owned());
+    }
+    if ids.is_empty() {
+        ids = defaults.to_vec();
+    }
+    if ids.len() > MAX_PROFILES {
+        return Err(Error::invalid_value(format!(
+            "user {} ({}) already holds {MAX_PROFILES} security profiles, the most Amazon Connect allows; \
+             remove one before adding this group. Nothing in this request was applied",
+            user.id, user.username
+        )));
+    }
+    if state.active {
+        if same_ids(&user.security_profile_ids, &ids) {
+            return Ok(None);
+        }
+        return Ok(Some(MemberWrite::Profiles {
+            user_id: user.id.clone(),
+            ids,
+        }));
+    }
+    let desired = AgentState {
+        profile_ids: ids,
+        ..state
+    }
+    .tags();
+    let restore = |key: &String| key.starts_with(RESTORE_PREFIX);
+    let set: Tags = desired
+        .iter()
+        .filter(|(k, v)| restore(k) && user.tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove: Vec<String> = user
+        .tags
+        .keys()
+        .filter(|k| restore(k) && !desired.contains_key(*k))
+        .cloned()
+        .collect();
+    if set.is_empty() && remove.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(MemberWrite::Restore {
+        arn: user.arn.clone(),
+        set,
+        remove,
+    }))
+}
+
+impl Provisioning {
+    /// The members of a group: SearchUsers by `SecurityProfileId` (active
+    /// holders) and by the restore tags (deactivated ones), all pages.
+    pub async fn group_members(
+        &self,
+        connect: &dyn Connect,
+        profile_id: &str,
+    ) -> Result<Vec<UserSummary>, Error> {
+        let holders = UserSearch {
+            criteria: Some(UserCriteria::String {
+                field: UserField::SecurityProfileId,
+                comparison: Comparison::Exact,
+                value: profile_id.to_owned(),
+            }),
+            ..UserSearch::default()
+        };
+        let restoring = UserSearch {
+            tag_filter: Some(TagFilter::Or(
+                (1..=MAX_PROFILES)
+                    .map(|n| vec![(format!("{RESTORE_PREFIX}{n}"), profile_id.to_owned())])
+                    .collect(),
+            )),
+            ..UserSearch::default()
+        };
+        let mut members: Vec<UserSummary> = Vec::new();
+        for search in [holders, restoring] {
+            for user in search_all(connect, search).await? {
+                let is_member = AgentState::of_summary(&user)
+                    .profile_ids
+                    .iter()
+                    .any(|id| id == profile_id);
+                if is_member && !members.iter().any(|m| m.id == user.id) {
+                    members.push(user);
+                }
+            }
+        }
+        Ok(members)
+    }
+
+    /// Applies membership operations to group `profile_id`: validates, then
+    /// writes only the users whose membership changes. Returns the users who
+    /// end up members among those the request named (and, when an operation
+    /// needed them, the current members).
+    pub async fn change_members(
+        &self,
+        connect: &dyn Connect,
+        profile_id: &str,
+        ops: &[MemberOp],
+    ) -> Result<Vec<MemberRef>, Error> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut known: HashMap<String, UserSummary> = HashMap::new();
+        let current = if ops.iter().any(MemberOp::needs_current_members) {
+            let members = self.group_members(connect, profile_id).await?;
+            let refs: Vec<MemberRef> = members.iter().map(MemberRef::of).collect();
+            known.extend(members.into_iter().map(|u| (u.id.clone(), u)));
+            Some(refs)
+        } else {
+            None
+        };
+        let wanted = outcome(ops, current.as_deref());
+        let unknown: Vec<String> = wanted
+            .keys()
+            .filter(|id| !known.contains_key(*id))
+            .cloned()
+            .collect();
+        for user in users_by_id(connect, &unknown).await? {
+            known.insert(user.id.clone(), user);
+        }
+        let missing: Vec<&str> = wanted
+            .iter()
+            .filter(|(id, member)| **member && !known.contains_key(*id))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(no_such_users(&missing));
+        }
+        let defaults = self.default_security_profile_ids(connect).await?;
+        let disabled = self.disabled_profile_id(connect).await?;
+        let mut writes = Vec::new();
+        let mut result = Vec::new();
+        // A removal of a user Connect does not have is already done.
+        for (id, member) in &wanted {
+            let Some(user) = known.get(id) else { continue };
+            if let Some(write) = member_write(user, profile_id, *member, &defaults, &disabled)? {
+                writes.push(write);
+            }
+            if *member {
+                result.push(MemberRef::of(user));
+            }
+        }
+        for write in &writes {
+            match write {
+                MemberWrite::Profiles { user_id, ids } => {
+                    connect.update_user_security_profiles(user_id, ids).await?;
+                }
+                MemberWrite::Restore { arn, set, remove } => {
+                    if !set.is_empty() {
+                        connect.tag_resource(arn, set).await?;
+                    }
+                    if !remove.is_empty() {
+                        connect.untag_resource(arn, remove).await?;
+                    }
+                }
+            }
+        }
+        if !writes.is_empty() {
+            tracing::info!(group_id = %profile_id, users = writes.len(), "changed group members");
+        }
+        Ok(result)
+    }
+}
+
+/// A 400 naming the users (the ids of) a request adds that Connect does not
+/// have; one SearchUsers per 50 ids, nothing written.
+pub async fn require_users(connect: &dyn Connect, ids: &[String]) -> Result<(), Error> {
+    let found = users_by_id(connect, ids).await?;
+    let missing: Vec<&str> = ids
+        .iter()
+        .filter(|id| !found.iter().any(|u| &u.id == *id))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(no_such_users(&missing))
+    }
+}
+
+fn no_such_users(missing: &[&str]) -> Error {
+    Error::invalid_value(format!(
+        "members: no Amazon Connect user has the id {}; nothing in this request was applied",
+        quoted_list(missing)
+    ))
+}
+
+/// Every page of a SearchUsers.
+async fn search_all(connect: &dyn Connect, search: UserSearch) -> Result<Vec<UserSummary>, Error> {
+    let mut users = Vec::new();
+    let mut token = None;
+    loop {
+        let page = connect
+            .search_users(&UserSearch {
+                max_results: Some(SEARCH_PAGE),
+                next_token: token,
+                ..search.clone()
+            })
+            .await?;
+        let empty = page.items.is_empty();
+        users.extend(page.items);
+        match page.next_token {
+            Some(t) if !empty => token = Some(t),
+            _ => return Ok(users),
+        }
+    }
+}
+
+/// The users with these ids that exist: one SearchUsers per 50 ids
+/// (`ResourceId` conditions under `Or`), instead of a DescribeUser each.
+async fn users_by_id(connect: &dyn Connect, ids: &[String]) -> Result<Vec<UserSummary>, Error> {
+    let mut users = Vec::new();
+    for chunk in ids.chunks(IDS_PER_SEARCH) {
+        let criteria = UserCriteria::Or(
+            chunk
+                .iter()
+                .map(|id| UserCriteria::String {
+                    field: UserField::ResourceId,
+                    comparison: Comparison::Exact,
+                    value: id.clone(),
+                })
+                .collect(),
+        );
+        let found = search_all(
+            connect,
+            UserSearch {
+                criteria: Some(criteria),
+                ..UserSearch::default()
+            },
+        )
+        .await?;
+        users.extend(found.into_iter().filter(|u| chunk.contains(&u.id)));
+    }
+    Ok(users)
+}
+
+/// `'a', 'b' and 3 more` for an error detail.
+fn quoted_list(items: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = items.iter().take(SHOWN).map(|s| format!("'{s}'")).collect();
+    match items.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::PhoneConfig;
+
+    fn user(profiles: &[&str], tags: &[(&str, &str)]) -> UserSummary {
+        UserSummary {
+            id: "u1".into(),
+            arn: "arn:u1".into(),
+            username: "jdoe".into(),
+            first_name: None,
+            last_name: None,
+            phone: Some(PhoneConfig::default()),
+            security_profile_ids: profiles.iter().map(|s| s.to_string()).collect(),
+            routing_profile_id: "basic".into(),
+            hierarchy_group_id: None,
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn refs(ids: &[&str]) -> Vec<MemberRef> {
+        ids.iter()
+            .map(|id| MemberRef {
+                id: id.to_string(),
+                username: format!("{id}@example.com"),
+            })
+            .collect()
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn add_then_remove_of_the_same_member_leaves_it_out() {
+        let ops = [
+            MemberOp::Add(ids(&["u1", "u2"])),
+            MemberOp::Remove(ids(&["u1"])),
+        ];
+        let wanted = outcome(&ops, None);
+        assert_eq!(wanted.get("u1"), Some(&false));
+        assert_eq!(wanted.get("u2"), Some(&true));
+    }
+
+    #[test]
+    fn replace_removes_current_members_not_named() {
+        let current = refs(&["u1", "u2"]);
+        let wanted = outcome(&[MemberOp::Replace(ids(&["u2", "u3"]))], Some(&current));
+        assert_eq!(
+            wanted.into_iter().collect::<Vec<_>>(),
+            vec![
+                ("u1".to_string(), false),
+                ("u2".to_string(), true),
+                ("u3".to_string(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn remove_by_display_filter_selects_current_members() {
+        let current = refs(&["u1", "u2"]);
+        let filter = Filter::parse(r#"display eq "U2@EXAMPLE.COM""#).unwrap();
+        let wanted = outcome(&[MemberOp::RemoveMatching(filter)], Some(&current));
+        assert_eq!(wanted.get("u1"), Some(&true));
+        assert_eq!(wanted.get("u2"), Some(&false));
+    }
+
+    #[test]
+    fn an_active_user_gets_one_profile_write_and_none_when_already_there() {
+        let u = user(&["agent"], &[]);
+        assert_eq!(
+            member_write(&u, "sales", true, &ids(&["agent"]), "off").unwrap(),
+            Some(MemberWrite::Profiles {
+                user_id: "u1".into(),
+                ids: ids(&["agent", "sales"])
+            })
+        );
+        assert_eq!(member_write(&u, "agent", true, &[], "off").unwrap(), None);
+        assert_eq!(member_write(&u, "sales", false, &[], "off").unwrap(), None);
+    }
+
+    #[test]
+    fn removing_the_last_profile_gives_the_defaults() {
+        let u = user(&["sales"], &[]);
+        assert_eq!(
+            member_write(&u, "sales", false, &ids(&["agent"]), "off").unwrap(),
+            Some(MemberWrite::Profiles {
+                user_id: "u1".into(),
+                ids: ids(&["agent"])
+            })
+        );
+    }
+
+    #[test]
+    fn an_eleventh_profile_is_refused_naming_the_user() {
+        let ten: Vec<String> = (0..10).map(|i| format!("p{i}")).collect();
+        let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+        let e = member_write(&user(&ten, &[]), "sales", true, &[], "off").unwrap_err();
+        assert!(e.to_string().contains("jdoe"), "{e}");
+    }
+
+    #[test]
+    fn an_inactive_user_changes_only_the_profiles_to_restore() {
+        let u = user(
+            &["off"],
+            &[
+                ("scim:managed", "true"),
+                ("scim:active", "false"),
+                ("scim:restore.1", "agent"),
+                ("scim:restore.2", "sales"),
+            ],
+        );
+        let write = member_write(&u, "agent", false, &ids(&["agent"]), "off").unwrap();
+        let Some(MemberWrite::Restore { set, remove, .. }) = write else {
+            panic!("{write:?}")
+        };
+        assert_eq!(set.get("scim:restore.1").map(String::as_str), Some("sales"));
+        assert_eq!(remove, vec!["scim:restore.2".to_string()]);
+        assert_eq!(member_write(&u, "sales", true, &[], "off").unwrap(), None);
+    }
+}

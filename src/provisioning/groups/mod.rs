@@ -1,0 +1,346 @@
+//! The Group use cases (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace,
+//! §3.5.2 modify, §3.6 delete): a SCIM Group is an Amazon Connect security
+//! profile (`id` = profile id, `displayName` = its name), its members the
+//! users holding it. The no-permission profile of deactivated users is never
+//! a group.
+//!
+//! Costs, in Connect calls with a warm profile cache: list or `displayName eq`
+//! 0; read 1 (DescribeSecurityProfile) + 2 SearchUsers for the members;
+//! create 1 (CreateSecurityProfile or TagResource); a membership PATCH
+//! 1 SearchUsers per 50 named users + 1 write per user that changes (+2
+//! SearchUsers for a `replace` or a remove-all); delete 1 + 2 + 1 per member + 1.
+//!
+//! Connect cannot rename a security profile (UpdateSecurityProfile has no
+//! name), and a new profile would change the group's id behind the IdP's
+//! back, so a `displayName` change is refused with 400 and nothing applied.
+
+pub mod edit;
+pub mod list;
+pub mod members;
+pub mod profile;
+pub mod render;
+
+use serde_json::Value;
+use tracing::info;
+
+use crate::config::GroupCreate;
+use crate::connect::{Connect, ConnectError, Summary};
+use crate::scim::error::ScimError;
+use crate::scim::group::ScimGroup;
+use crate::scim::patch::PatchRequest;
+
+use self::edit::{GroupEdit, MemberOp};
+use self::members::MemberRef;
+use self::profile::{CREATED_BY, EXTERNAL_ID, GROUP, GroupTags};
+use self::render::group_json;
+use super::{Error, Provisioning};
+
+/// The description of a profile SCIM creates for a group.
+const CREATED_DESCRIPTION: &str = "Created by connect-scim for a SCIM group; it has no permissions until an administrator grants them";
+
+/// A group as a response shows it.
+#[derive(Debug, Clone)]
+pub struct RenderedGroup {
+    pub id: String,
+    pub json: Value,
+}
+
+impl Provisioning {
+    /// POST /Groups (RFC 7644 §3.3): links the security profile of that name
+    /// (409 if already linked), or creates one with no permissions
+    /// (`GROUP_CREATE=create`) or refuses (`reject`). Members in the body are
+    /// added like a PATCH add; the response lists those members.
+    pub async fn create_group(
+        &self,
+        connect: &dyn Connect,
+        body: &Value,
+        base: &str,
+    ) -> Result<RenderedGroup, Error> {
+        let group = ScimGroup::from_json(body)?;
+        let name = group.display_name.trim().to_owned();
+        if self.is_disabled_profile(&name) {
+            return Err(Error::invalid_value(format!(
+                "'{name}' is the no-permission security profile of deactivated users (DISABLED_SECURITY_PROFILE) and cannot be a group"
+            )));
+        }
+        let member_ids = group.members.iter().flatten().map(|m| m.value.clone());
+        let ops: Vec<MemberOp> = vec![MemberOp::Add(member_ids.collect())];
+        let has_members = group.members.as_ref().is_some_and(|m| !m.is_empty());
+        let mut tags = GroupTags {
+            linked: true,
+            created_by_scim: false,
+            external_id: group.external_id.clone().filter(|x| !x.is_empty()),
+        };
+        let profile = match self.cache.security_profile_by_name(connect, &name).await? {
+            Some(existing) => existing,
+            None if self.settings.group_create == GroupCreate::Reject => {
+                return Err(Error::invalid_value(format!(
+                    "no security profile named '{name}' exists in the Amazon Connect instance, and GROUP_CREATE=reject; \
+                     create it in Connect (or set GROUP_CREATE=create) and push the group again"
+                )));
+            }
+            None => {
+                if has_members {
+                    // Members are checked before anything is created.
+                    self.check_members_exist(connect, &ops).await?;
+                }
+                tags.created_by_scim = true;
+                // With members to add, the link comes last (below), so that a
+                // 429 part-way leaves an unlinked profile the retried POST links.
+                let create_tags = if has_members {
+                    GroupTags {
+                        linked: false,
+                        ..tags.clone()
+                    }
+                } else {
+                    tags.clone()
+                };
+                match self.create_profile(connect, &name, &create_tags).await? {
+                    Some(created) => {
+                        let mut members = Vec::new();
+                        if has_members {
+                            members = self.change_members(connect, &created.id, &ops).await?;
+                            connect.tag_resource(&created.arn, &tags.to_tags()).await?;
+                        }
+                        return Ok(rendered(
+                            &created,
+                            &tags,
+                            group.members.as_ref().map(|_| members),
+                            base,
+                        ));
+                    }
+                    None => self
+                        .cache
+                        .security_profile_by_name(connect, &name)
+                        .await?
+                        .ok_or_else(|| Error::Connect(ConnectError::Duplicate(name.clone())))?,
+                }
+            }
+        };
+        if self.is_disabled_profile(&profile.name) {
+            return Err(Error::invalid_value(format!(
+                "'{name}' is the no-permission security profile of deactivated users and cannot be a group"
+            )));
+        }
+        let existing = GroupTags::read(&self.describe_group(connect, &profile.id).await?.tags);
+        if existing.linked {
+            return Err(Error::Scim(ScimError::uniqueness(format!(
+                "group '{}' already exists (security profile {} is already linked to a SCIM group)",
+                profile.name, profile.id
+            ))));
+        }
+        tags.created_by_scim = existing.created_by_scim;
+        if tags.external_id.is_none() {
+            tags.external_id = existing.external_id;
+        }
+        let members = if has_members {
+            self.change_members(connect, &profile.id, &ops).await?
+        } else {
+            Vec::new()
+        };
+        connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
+        info!(group_id = %profile.id, "linked security profile as a SCIM group");
+        Ok(rendered(
+            &profile,
+            &tags,
+            group.members.as_ref().map(|_| members),
+            base,
+        ))
+    }
+
+    /// CreateSecurityProfile with no permissions; `None` when Connect already
+    /// has one of that name (the cache was stale: it is forgotten).
+    async fn create_profile(
+        &self,
+        connect: &dyn Connect,
+        name: &str,
+        tags: &GroupTags,
+    ) -> Result<Option<Summary>, Error> {
+        match connect
+            .create_security_profile(name, CREATED_DESCRIPTION, &tags.to_tags())
+            .await
+        {
+            Ok(created) => {
+                info!(group_id = %created.id, "created security profile for a SCIM group");
+                self.cache.insert_security_profile(created.clone());
+                Ok(Some(created))
+            }
+            Err(ConnectError::Duplicate(_)) => {
+                self.cache.invalidate_security_profiles();
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A 400 naming the added users Connect does not have (nothing written).
+    async fn check_members_exist(
+        &self,
+        connect: &dyn Connect,
+        ops: &[MemberOp],
+    ) -> Result<(), Error> {
+        let ids: Vec<String> = members::outcome(ops, None)
+            .into_iter()
+            .filter(|(_, member)| *member)
+            .map(|(id, _)| id)
+            .collect();
+        members::require_users(connect, &ids).await
+    }
+
+    /// GET /Groups/{id} (RFC 7644 §3.4.1), with members unless excluded.
+    pub async fn get_group(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        with_members: bool,
+        base: &str,
+    ) -> Result<RenderedGroup, Error> {
+        let profile = self.group_profile(connect, id).await?;
+        let tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+        let members = if with_members {
+            let users = self.group_members(connect, id).await?;
+            Some(users.iter().map(MemberRef::of).collect())
+        } else {
+            None
+        };
+        Ok(rendered(&profile, &tags, members, base))
+    }
+
+    /// PATCH /Groups/{id} (RFC 7644 §3.5.2): membership, externalId, and a
+    /// `displayName` that may only repeat the current name.
+    pub async fn patch_group(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        request: &PatchRequest,
+    ) -> Result<(), Error> {
+        let profile = self.group_profile(connect, id).await?;
+        let edit = GroupEdit::from_patch(request)?;
+        if let Some(name) = &edit.display_name {
+            check_rename(&profile, name)?;
+        }
+        self.change_members(connect, id, &edit.members).await?;
+        if let Some(external_id) = &edit.external_id {
+            self.write_external_id(connect, &profile, external_id.as_deref())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// PUT /Groups/{id} (RFC 7644 §3.5.1): the same name, `members` as given
+    /// (absent: kept), `externalId` as given (absent: kept).
+    pub async fn replace_group(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+        body: &Value,
+        base: &str,
+    ) -> Result<RenderedGroup, Error> {
+        let group = ScimGroup::from_json(body)?;
+        let profile = self.group_profile(connect, id).await?;
+        check_rename(&profile, &group.display_name)?;
+        let mut tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+        let members = match &group.members {
+            Some(list) => {
+                let ids = list.iter().map(|m| m.value.clone()).collect();
+                Some(
+                    self.change_members(connect, id, &[MemberOp::Replace(ids)])
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let external_id = group.external_id.filter(|x| !x.is_empty());
+        if external_id.is_some() && external_id != tags.external_id {
+            self.write_external_id(connect, &profile, external_id.as_deref())
+                .await?;
+            tags.external_id = external_id;
+        }
+        Ok(rendered(&profile, &tags, members, base))
+    }
+
+    /// DELETE /Groups/{id} (RFC 7644 §3.6): every member loses the profile;
+    /// a profile SCIM created is then deleted, one an administrator made is
+    /// only unlinked (it stays a group, so a second DELETE is 204 again).
+    pub async fn delete_group(&self, connect: &dyn Connect, id: &str) -> Result<(), Error> {
+        let profile = self.group_profile(connect, id).await?;
+        let described = self.describe_group(connect, id).await?;
+        let tags = GroupTags::read(&described.tags);
+        self.change_members(connect, id, &[MemberOp::RemoveAll])
+            .await?;
+        if tags.created_by_scim {
+            match connect.delete_security_profile(id).await {
+                Ok(()) | Err(ConnectError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            self.cache.remove_security_profile(id);
+            info!(group_id = %id, "deleted the security profile of a SCIM group");
+            return Ok(());
+        }
+        let ours: Vec<String> = [GROUP, CREATED_BY, EXTERNAL_ID]
+            .into_iter()
+            .filter(|k| described.tags.contains_key(*k))
+            .map(str::to_owned)
+            .collect();
+        if !ours.is_empty() {
+            connect.untag_resource(&profile.arn, &ours).await?;
+        }
+        info!(group_id = %id, "unlinked security profile from SCIM");
+        Ok(())
+    }
+
+    async fn write_external_id(
+        &self,
+        connect: &dyn Connect,
+        profile: &Summary,
+        external_id: Option<&str>,
+    ) -> Result<(), Error> {
+        match external_id {
+            Some(x) => {
+                let tags = [(EXTERNAL_ID.to_owned(), x.to_owned())]
+                    .into_iter()
+                    .collect();
+                connect.tag_resource(&profile.arn, &tags).await?;
+            }
+            None => {
+                connect
+                    .untag_resource(&profile.arn, &[EXTERNAL_ID.to_owned()])
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A `displayName` other than the current one (ignoring letter case, as
+/// Connect's names do) is 400: Connect cannot rename a security profile.
+fn check_rename(profile: &Summary, name: &str) -> Result<(), Error> {
+    if name.trim().eq_ignore_ascii_case(&profile.name) {
+        return Ok(());
+    }
+    Err(Error::Scim(ScimError::mutability(format!(
+        "displayName cannot change from '{}' to '{}': the group is an Amazon Connect security profile, \
+         and Connect cannot rename one (UpdateSecurityProfile has no name). Create a group with the new \
+         name and move the members, or rename the profile's group in the identity provider back; \
+         nothing in this request was applied",
+        profile.name,
+        name.trim()
+    ))))
+}
+
+fn rendered(
+    profile: &Summary,
+    tags: &GroupTags,
+    members: Option<Vec<MemberRef>>,
+    base: &str,
+) -> RenderedGroup {
+    RenderedGroup {
+        id: profile.id.clone(),
+        json: group_json(
+            profile,
+            tags.external_id.as_deref(),
+            members.as_deref(),
+            base,
+        ),
+    }
+}

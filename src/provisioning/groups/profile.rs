@@ -1,0 +1,108 @@
+//! Which security profiles are groups, and the `scim:` tags a profile carries
+//! once SCIM has linked or created it (Connect stays the only store: no
+//! database, the linking state lives on the profile itself).
+
+use crate::connect::{Connect, ConnectError, SecurityProfile, Summary, Tags};
+
+use super::super::{Error, Provisioning};
+
+/// `linked` once a POST /Groups linked or created the profile.
+pub const GROUP: &str = "scim:group";
+/// The value of [`GROUP`].
+pub const LINKED: &str = "linked";
+/// `scim` when SCIM created the profile (only those are ever deleted).
+pub const CREATED_BY: &str = "scim:createdBy";
+/// The value of [`CREATED_BY`].
+pub const SCIM: &str = "scim";
+/// The group's `externalId` (Entra sends the group's objectId).
+pub const EXTERNAL_ID: &str = "scim:externalId";
+
+/// What a security profile's tags say about it as a group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupTags {
+    pub linked: bool,
+    pub created_by_scim: bool,
+    pub external_id: Option<String>,
+}
+
+impl GroupTags {
+    /// Reads our tags out of a profile's tag map (DescribeSecurityProfile).
+    pub fn read(tags: &Tags) -> GroupTags {
+        GroupTags {
+            linked: tags.get(GROUP).is_some_and(|v| v == LINKED),
+            created_by_scim: tags.get(CREATED_BY).is_some_and(|v| v == SCIM),
+            external_id: tags.get(EXTERNAL_ID).cloned().filter(|x| !x.is_empty()),
+        }
+    }
+
+    /// Our tags as a tag map (keys absent where there is nothing to say).
+    pub fn to_tags(&self) -> Tags {
+        let mut tags = Tags::new();
+        if self.linked {
+            tags.insert(GROUP.to_owned(), LINKED.to_owned());
+        }
+        if self.created_by_scim {
+            tags.insert(CREATED_BY.to_owned(), SCIM.to_owned());
+        }
+        if let Some(x) = &self.external_id {
+            tags.insert(EXTERNAL_ID.to_owned(), x.clone());
+        }
+        tags
+    }
+}
+
+impl Provisioning {
+    /// Whether a profile name is the no-permission profile, which is never a group.
+    pub fn is_disabled_profile(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(&self.settings.disabled_security_profile)
+    }
+
+    /// The security profile that is group `id` (the profile cache: no Connect
+    /// call when warm); 404 for an unknown id and for the no-permission profile.
+    pub async fn group_profile(&self, connect: &dyn Connect, id: &str) -> Result<Summary, Error> {
+        match self.cache.security_profile_by_id(connect, id).await? {
+            Some(profile) if !self.is_disabled_profile(&profile.name) => Ok(profile),
+            _ => Err(group_not_found(id)),
+        }
+    }
+
+    /// DescribeSecurityProfile of a group, with Connect's "not found" as the
+    /// SCIM 404 (and the cache told, since it still listed the profile).
+    pub async fn describe_group(
+        &self,
+        connect: &dyn Connect,
+        id: &str,
+    ) -> Result<SecurityProfile, Error> {
+        match connect.describe_security_profile(id).await {
+            Ok(profile) => Ok(profile),
+            Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {
+                self.cache.remove_security_profile(id);
+                Err(group_not_found(id))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The SCIM 404 for a group id.
+pub fn group_not_found(id: &str) -> Error {
+    Error::not_found(format!("Group {id} not found"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_tags_round_trip_and_ignore_foreign_tags() {
+        let tags = GroupTags {
+            linked: true,
+            created_by_scim: true,
+            external_id: Some("8aa1a0c0".into()),
+        };
+        let mut map = tags.to_tags();
+        map.insert("team".into(), "blue".into());
+        assert_eq!(GroupTags::read(&map), tags);
+        assert_eq!(GroupTags::read(&Tags::new()), GroupTags::default());
+    }
+}
