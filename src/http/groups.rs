@@ -1,64 +1,135 @@
-//! /Groups handlers. Until groups are provisioned as Connect security profiles,
-//! the collection is empty (Okta's credential test reads it) and everything
-//! else answers a precise SCIM error.
+//! /Groups handlers (RFC 7644 §3.3–§3.6): a Group is an Amazon Connect
+//! security profile. Parse, call a use case, render; PATCH answers 204 (Entra
+//! requires it, Okta accepts it).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
-use crate::scim::error::ScimError;
-use crate::scim::list::ListResponse;
+use crate::provisioning::groups::list::wants_members;
+use crate::scim::list::{self, ListQuery, ListResponse};
+use crate::scim::patch::PatchRequest;
+use crate::scim::schema::ResourceSchema;
 
 use super::App;
 use super::error::ApiError;
-use super::extract::Query;
+use super::extract::{Base, Query, ScimJson};
 use super::users::{finish, scim_json};
 
-/// GET /Groups: an empty ListResponse.
-pub async fn list(State(app): State<Arc<App>>, Query(query): Query) -> Response {
+/// GET /Groups.
+pub async fn list(State(app): State<Arc<App>>, Base(base): Base, Query(query): Query) -> Response {
     let cx = app.session();
-    let body = ListResponse::new(Vec::new(), 0, query.start_index).to_json();
-    finish(&cx, Ok(scim_json(StatusCode::OK, &body)))
-}
-
-/// POST /Groups.
-pub async fn create(State(app): State<Arc<App>>) -> Response {
-    finish(&app.session(), Err(not_yet()))
-}
-
-/// GET /Groups/{id}.
-pub async fn get(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let result = app.provisioning.list_groups(&cx, &query, &base).await;
     finish(
-        &app.session(),
-        Err(ScimError::not_found(format!("Group {id} not found")).into()),
+        &cx,
+        result.map_err(ApiError::from).map(|page| {
+            let resources = page.resources.iter().map(|r| project(r, &query)).collect();
+            let body = ListResponse::new(resources, page.total_results, page.start_index);
+            scim_json(StatusCode::OK, &body.to_json())
+        }),
     )
 }
 
-/// PUT /Groups/{id}.
-pub async fn replace(State(app): State<Arc<App>>, Path(_id): Path<String>) -> Response {
-    finish(&app.session(), Err(not_yet()))
+/// POST /Groups: 201 with the group and its Location.
+pub async fn create(
+    State(app): State<Arc<App>>,
+    Base(base): Base,
+    ScimJson(body): ScimJson,
+) -> Response {
+    let cx = app.session();
+    let result = app.provisioning.create_group(&cx, &body, &base).await;
+    finish(
+        &cx,
+        result.map_err(ApiError::from).map(|group| {
+            let mut response = scim_json(StatusCode::CREATED, &group.json);
+            if let Ok(location) = HeaderValue::from_str(&format!("{base}/Groups/{}", group.id)) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }),
+    )
 }
 
-/// PATCH /Groups/{id}.
-pub async fn patch(State(app): State<Arc<App>>, Path(_id): Path<String>) -> Response {
-    finish(&app.session(), Err(not_yet()))
+/// GET /Groups/{id}, with members unless `excludedAttributes=members`.
+pub async fn get(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Base(base): Base,
+    Query(query): Query,
+) -> Response {
+    let cx = app.session();
+    let with_members = wants_members(&query, false);
+    let result = app
+        .provisioning
+        .get_group(&cx, &id, with_members, &base)
+        .await;
+    finish(
+        &cx,
+        result
+            .map_err(ApiError::from)
+            .map(|group| scim_json(StatusCode::OK, &project(&group.json, &query))),
+    )
 }
 
-/// DELETE /Groups/{id}.
+/// PUT /Groups/{id} (Okta AIW apps): 200 with the group.
+pub async fn replace(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Base(base): Base,
+    ScimJson(body): ScimJson,
+) -> Response {
+    let cx = app.session();
+    let result = app.provisioning.replace_group(&cx, &id, &body, &base).await;
+    finish(
+        &cx,
+        result
+            .map_err(ApiError::from)
+            .map(|group| scim_json(StatusCode::OK, &group.json)),
+    )
+}
+
+/// PATCH /Groups/{id}: 204.
+pub async fn patch(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    ScimJson(body): ScimJson,
+) -> Response {
+    let cx = app.session();
+    let result = match PatchRequest::from_json(&body) {
+        Ok(request) => app.provisioning.patch_group(&cx, &id, &request).await,
+        Err(e) => Err(e.into()),
+    };
+    finish(
+        &cx,
+        result
+            .map_err(ApiError::from)
+            .map(|()| StatusCode::NO_CONTENT.into_response()),
+    )
+}
+
+/// DELETE /Groups/{id}: 204.
 pub async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let cx = app.session();
+    let result = app.provisioning.delete_group(&cx, &id).await;
     finish(
-        &app.session(),
-        Err(ScimError::not_found(format!("Group {id} not found")).into()),
+        &cx,
+        result
+            .map_err(ApiError::from)
+            .map(|()| StatusCode::NO_CONTENT.into_response()),
     )
 }
 
-fn not_yet() -> ApiError {
-    ScimError::new(
-        501,
-        None,
-        "group provisioning is not available in this version",
+fn project(resource: &Value, query: &ListQuery) -> Value {
+    if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
+        return resource.clone();
+    }
+    list::project(
+        resource,
+        &ResourceSchema::group(),
+        &query.attributes,
+        &query.excluded_attributes,
     )
-    .into()
 }
