@@ -329,13 +329,14 @@ impl SimulatorHandle {
         *lock(&self.sim.fault_rate) = rate.clamp(0.0, 1.0);
     }
 
-    /// Changes the quota and refills it; `None` disables it.
-    pub fn set_quota(&self, quota: Option<(f64, u32)>) {
-        let (rate, burst, enabled) = match quota {
-            Some((rate, burst)) => (rate, burst, true),
-            None => (0.0, 1, false),
-        };
-        lock(&self.sim.quota).reconfigure(rate, burst, enabled, Instant::now());
+    /// Sets the quota's steady rate and burst, enables it and refills it.
+    pub fn set_quota(&self, rate: f64, burst: u32) {
+        lock(&self.sim.quota).reconfigure(rate, burst, true, Instant::now());
+    }
+
+    /// Turns the quota off (never throttle), as `--no-quota` does.
+    pub fn disable_quota(&self) {
+        lock(&self.sim.quota).reconfigure(0.0, 1, false, Instant::now());
     }
 
     /// Changes how long new users stay invisible to reads.

@@ -112,8 +112,11 @@ async fn calls_over_the_burst_are_throttled_and_counted() {
     let stats = sim.stats();
     assert_eq!((stats.total, stats.throttled), (3, 1));
     assert_eq!(stats.calls["DescribeInstance"], 2);
-    sim.set_quota(None);
+    sim.disable_quota();
     assert_eq!(call(&sim, "GET", &path, None).await.status, 200);
+    sim.set_quota(0.001, 1);
+    assert_eq!(call(&sim, "GET", &path, None).await.status, 200);
+    assert_eq!(call(&sim, "GET", &path, None).await.status, 429);
 }
 
 #[tokio::test]
