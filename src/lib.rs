@@ -2,12 +2,17 @@
 //! is an Amazon Connect instance. See DESIGN.md in the team's shared notes and the
 //! README for the layers: `scim` (protocol), `provisioning` (use cases and the
 //! SCIM ⇄ Connect mapping), `connect` (the port, its adapters, the rate limiter)
-//! and `http` (the axum Router served locally and on Lambda).
+//! and `http` (the axum Router served locally and, through `lambda`, on Lambda);
+//! `secrets` reads the bearer token from Secrets Manager and `check` verifies a
+//! deployment's configuration.
 
 pub mod connect;
 pub mod scim;
 
 pub mod app;
+pub mod check;
 pub mod config;
 pub mod http;
+pub mod lambda;
 pub mod provisioning;
+pub mod secrets;

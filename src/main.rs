@@ -1,18 +1,20 @@
 //! `connect-scim`: `serve` (the SCIM service, on an embedded simulated Connect
 //! when no instance is configured), `simulate` (the Connect simulator alone) and
-//! `check` (verify a deployment's configuration against Connect).
+//! `check` (verify a deployment's configuration against Connect). Inside AWS
+//! Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves the SCIM API through
+//! lambda_http whatever the arguments: the runtime starts `bootstrap` with none.
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
 use connect_scim::connect::simulator::{self, SimulatorConfig};
-use connect_scim::http;
+use connect_scim::{check, http, lambda, secrets};
 
 #[derive(Parser)]
 #[command(
@@ -22,7 +24,7 @@ use connect_scim::http;
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -41,6 +43,9 @@ enum Command {
         #[command(flatten)]
         simulator: SimulatorConfig,
     },
+    /// Verify the AWS credentials, the instance, the configured profiles and the
+    /// permissions the service needs; exits non-zero if any check fails.
+    Check,
 }
 
 #[tokio::main]
@@ -48,9 +53,27 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("reading configuration from the environment")?;
     init_tracing(config.log_json);
+    if lambda::in_lambda() {
+        return lambda::run(config).await;
+    }
     match cli.command {
-        Command::Serve { listen } => serve(config, listen).await,
-        Command::Simulate { listen, simulator } => simulator::run(simulator, listen).await,
+        Some(Command::Serve { listen }) => serve(config, listen).await,
+        Some(Command::Simulate { listen, simulator }) => simulator::run(simulator, listen).await,
+        Some(Command::Check) => {
+            let report = check::run(config).await?;
+            let (failed, total) = (report.failures(), report.outcomes.len());
+            if failed > 0 {
+                anyhow::bail!("{failed} of {total} checks failed");
+            }
+            println!("all {total} checks passed");
+            Ok(())
+        }
+        None => Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingSubcommand,
+                "a command is required (serve, simulate or check)",
+            )
+            .exit(),
     }
 }
 
@@ -67,6 +90,7 @@ fn init_tracing(json: bool) {
 }
 
 async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
+    secrets::add_secret_tokens(&mut config).await?;
     let generated = if config.bearer_tokens.is_empty() {
         let token = generate_token();
         config.bearer_tokens = vec![token.clone()];
@@ -90,7 +114,7 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
             println!("  Bearer token:   {token}   (generated; set SCIM_BEARER_TOKEN to choose one)")
         }
         None => println!(
-            "  Bearer token:   from SCIM_BEARER_TOKEN ({} accepted)",
+            "  Bearer token:   from SCIM_BEARER_TOKEN / SCIM_TOKEN_SECRET_ARN ({} accepted)",
             built.app.tokens.len()
         ),
     }

@@ -1,0 +1,326 @@
+//! `connect-scim check`: verifies a deployment's configuration against Amazon
+//! Connect before an identity provider is pointed at it — credentials, the
+//! instance, every configured profile, and one read-only call per permission
+//! the service needs. One line per check (`ok   …` or `FAIL …: what to do`).
+//! Every Connect call goes through the rate-limited gateway.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_connect::config::ProvideCredentials;
+use tokio::time::Instant;
+
+use crate::app::{self, Target};
+use crate::config::Config;
+use crate::connect::limit::Session;
+use crate::connect::{Connect, ConnectError, Summary, UserSearch};
+use crate::http::App;
+
+/// How long all the checks may take together (they wait for the Connect quota).
+const CHECK_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// What was checked, e.g. `security profile 'Agent' (DEFAULT_SECURITY_PROFILES)`.
+    pub what: String,
+    /// On success what was found; on failure what is wrong and what to do.
+    pub result: Result<String, String>,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.result {
+            Ok(found) => write!(f, "ok   {}: {found}", self.what),
+            Err(fix) => write!(f, "FAIL {}: {fix}", self.what),
+        }
+    }
+}
+
+/// Every check's outcome, in the order they ran.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Report {
+    /// How many checks failed.
+    pub fn failures(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.result.is_err()).count()
+    }
+
+    fn record(&mut self, what: impl Into<String>, result: Result<String, String>) {
+        let outcome = Outcome {
+            what: what.into(),
+            result,
+        };
+        println!("{outcome}");
+        self.outcomes.push(outcome);
+    }
+}
+
+/// Runs every check against the instance `config` names (printing each line as
+/// it completes) and returns the report; the caller exits non-zero on failures.
+pub async fn run(config: Config) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    let target = Target::from_config(&config);
+    if let Target::Aws { .. } = &target {
+        let usable = check_aws_chain(&mut report).await;
+        if !usable {
+            return Ok(report);
+        }
+    }
+    let built = app::build(config, target).await?;
+    println!("checking {}", built.app.connect_description);
+    check_connect(&built.app, &mut report).await;
+    Ok(report)
+}
+
+/// The region and credentials of the standard AWS chain; false when no Connect
+/// call can be made.
+async fn check_aws_chain(report: &mut Report) -> bool {
+    let shared = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    let region = shared.region().map(|r| r.to_string());
+    report.record(
+        "AWS region",
+        region.clone().ok_or_else(|| {
+            "none configured: set AWS_REGION (the region of the Connect instance)".to_owned()
+        }),
+    );
+    let credentials = match shared.credentials_provider() {
+        None => Err("no credentials provider in the AWS configuration chain".to_owned()),
+        Some(provider) => match provider.provide_credentials().await {
+            Ok(c) => Ok(format!(
+                "resolved (access key {}…)",
+                c.access_key_id().chars().take(4).collect::<String>()
+            )),
+            Err(e) => Err(format!(
+                "{e}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is attached"
+            )),
+        },
+    };
+    report.record("AWS credentials", credentials);
+    report.failures() == 0
+}
+
+/// The instance, the configured profiles, and one call per permission.
+async fn check_connect(app: &Arc<App>, report: &mut Report) {
+    let cx = app.gateway.session(Instant::now() + CHECK_DEADLINE);
+    let config = &app.config;
+    let cache = &app.provisioning.cache;
+
+    let instance = cx.describe_instance().await;
+    report.record(
+        "instance (DescribeInstance)",
+        match &instance {
+            Ok(i) => Ok(format!(
+                "{} ({}, {}, identity management {})",
+                i.id,
+                i.alias.as_deref().unwrap_or("no alias"),
+                i.status.as_deref().unwrap_or("status unknown"),
+                i.identity_management_type.as_deref().unwrap_or("unknown")
+            )),
+            Err(e) => Err(fix(
+                e,
+                "connect:DescribeInstance",
+                "check CONNECT_INSTANCE_ID (the instance id, not its ARN or alias) and AWS_REGION",
+            )),
+        },
+    );
+
+    let security = cache.security_profiles(&cx).await;
+    report.record(
+        "security profiles (ListSecurityProfiles)",
+        counted(&security, "connect:ListSecurityProfiles"),
+    );
+    let disabled_name = config.disabled_security_profile.as_str();
+    let mut disabled = None;
+    if let Ok(profiles) = &security {
+        for name in &config.default_security_profiles {
+            report.record(
+                format!("security profile '{name}' (DEFAULT_SECURITY_PROFILES)"),
+                named(profiles, name, "DEFAULT_SECURITY_PROFILES", "security"),
+            );
+        }
+        disabled = find(profiles, disabled_name).cloned();
+        report.record(
+            format!("no-permission profile '{disabled_name}' (DISABLED_SECURITY_PROFILE)"),
+            named(
+                profiles,
+                disabled_name,
+                "DISABLED_SECURITY_PROFILE",
+                "security",
+            ),
+        );
+    }
+    let probe = disabled.or_else(|| {
+        security
+            .as_ref()
+            .ok()
+            .and_then(|profiles| profiles.first().cloned())
+    });
+    if let Some(profile) = &probe {
+        let described = cx.describe_security_profile(&profile.id).await;
+        report.record(
+            "DescribeSecurityProfile",
+            described
+                .map(|p| format!("read '{}'", p.name))
+                .map_err(|e| fix(&e, "connect:DescribeSecurityProfile", "")),
+        );
+        let tags = cx.list_tags_for_resource(&profile.arn).await;
+        report.record(
+            "ListTagsForResource",
+            tags.map(|t| format!("read {} tag(s) of '{}'", t.len(), profile.name))
+                .map_err(|e| fix(&e, "connect:ListTagsForResource", "")),
+        );
+    }
+
+    let routing = cache.routing_profiles(&cx).await;
+    report.record(
+        "routing profiles (ListRoutingProfiles)",
+        counted(&routing, "connect:ListRoutingProfiles"),
+    );
+    if let Ok(profiles) = &routing {
+        let name = &config.default_routing_profile;
+        report.record(
+            format!("routing profile '{name}' (DEFAULT_ROUTING_PROFILE)"),
+            named(profiles, name, "DEFAULT_ROUTING_PROFILE", "routing"),
+        );
+    }
+
+    check_user_reads(&cx, report).await;
+}
+
+/// ListUserHierarchyGroups, SearchUsers and ListUsers, one page of one.
+async fn check_user_reads(cx: &Session, report: &mut Report) {
+    let groups = cx.list_user_hierarchy_groups(None).await;
+    report.record(
+        "hierarchy groups (ListUserHierarchyGroups)",
+        groups
+            .map(|p| format!("{} on the first page", p.items.len()))
+            .map_err(|e| fix(&e, "connect:ListUserHierarchyGroups", "")),
+    );
+    let search = UserSearch {
+        max_results: Some(1),
+        ..UserSearch::default()
+    };
+    let searched = cx.search_users(&search).await;
+    report.record(
+        "SearchUsers",
+        searched
+            .map(|p| match p.approximate_total {
+                Some(total) => format!("about {total} user(s)"),
+                None => "searched".to_owned(),
+            })
+            .map_err(|e| fix(&e, "connect:SearchUsers", "")),
+    );
+    let listed = cx.list_users(None, 1).await;
+    report.record(
+        "ListUsers",
+        listed
+            .map(|p| format!("read {} user summary", p.items.len()))
+            .map_err(|e| fix(&e, "connect:ListUsers", "")),
+    );
+}
+
+fn find<'a>(profiles: &'a [Summary], name: &str) -> Option<&'a Summary> {
+    profiles
+        .iter()
+        .find(|p| p.name == name || p.name.to_lowercase() == name.to_lowercase())
+}
+
+fn counted(
+    listed: &Result<Arc<Vec<Summary>>, ConnectError>,
+    action: &str,
+) -> Result<String, String> {
+    match listed {
+        Ok(profiles) => Ok(format!("{} found", profiles.len())),
+        Err(e) => Err(fix(e, action, "")),
+    }
+}
+
+/// Whether the profile `name` is among `profiles`; the failure lists the
+/// names that exist.
+fn named(profiles: &[Summary], name: &str, variable: &str, kind: &str) -> Result<String, String> {
+    match find(profiles, name) {
+        Some(p) => Ok(format!("id {}", p.id)),
+        None => {
+            let mut names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+            names.sort_unstable();
+            Err(format!(
+                "no {kind} profile has this name; create it in the instance or set {variable} to one of: {}",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
+/// A failure line: what went wrong and what to do about it.
+fn fix(error: &ConnectError, action: &str, not_found_hint: &str) -> String {
+    let todo = match error {
+        ConnectError::AccessDenied(_) => format!(
+            "grant {action} on the instance and its sub-resources to the role running connect-scim (terraform/lambda.tf, cloudformation/connect-scim.yaml)"
+        ),
+        ConnectError::NotFound(_) if !not_found_hint.is_empty() => not_found_hint.to_owned(),
+        ConnectError::Throttled { .. } => {
+            "Amazon Connect's quota is in use by something else; run check again in a minute"
+                .to_owned()
+        }
+        ConnectError::Unavailable(_) => {
+            "Amazon Connect could not be reached: check the network, AWS_REGION and AWS_ENDPOINT_URL_CONNECT".to_owned()
+        }
+        _ => "see Amazon Connect's message".to_owned(),
+    };
+    format!("{error}; {todo}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(name: &str) -> Summary {
+        Summary {
+            id: format!("id-{name}"),
+            arn: format!("arn:aws:connect:us-east-1:1:instance/i/security-profile/id-{name}"),
+            name: name.to_owned(),
+        }
+    }
+
+    #[test]
+    fn lines_start_with_ok_or_fail() {
+        let ok = Outcome {
+            what: "ListUsers".into(),
+            result: Ok("read 1 user summary".into()),
+        };
+        let failed = Outcome {
+            what: "instance".into(),
+            result: Err("not found: x; check CONNECT_INSTANCE_ID".into()),
+        };
+        assert_eq!(ok.to_string(), "ok   ListUsers: read 1 user summary");
+        assert_eq!(
+            failed.to_string(),
+            "FAIL instance: not found: x; check CONNECT_INSTANCE_ID"
+        );
+    }
+
+    #[test]
+    fn a_missing_profile_names_the_variable_and_the_profiles_that_exist() {
+        let profiles = [summary("Agent"), summary("Admin")];
+        let err = named(&profiles, "Nope", "DEFAULT_SECURITY_PROFILES", "security").unwrap_err();
+        assert!(err.contains("DEFAULT_SECURITY_PROFILES"), "{err}");
+        assert!(err.contains("Admin, Agent"), "{err}");
+        assert!(named(&profiles, "agent", "X", "security").is_ok());
+    }
+
+    #[test]
+    fn access_denied_says_which_action_to_grant() {
+        let line = fix(
+            &ConnectError::AccessDenied("no".into()),
+            "connect:ListUsers",
+            "",
+        );
+        assert!(line.contains("grant connect:ListUsers"), "{line}");
+    }
+}
