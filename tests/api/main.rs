@@ -2,9 +2,13 @@
 //! production Router on loopback against the Connect simulator.
 
 mod app;
+mod check;
+mod cold_start;
 mod connect;
 mod entra;
 mod helpers;
+mod lambda;
 mod okta;
 mod serve;
+mod swagger;
 mod users;
