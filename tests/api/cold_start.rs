@@ -238,6 +238,17 @@ async fn the_binary_serves_an_api_gateway_event_under_the_lambda_runtime() {
         .unwrap_or_else(|| panic!("no JSON request line: {stdout}"));
     assert_eq!(request["status"], 200, "{request}");
     assert_eq!(request["route"], "/scim/v2/Users", "{request}");
+    assert_eq!(
+        request["span"]["request_id"], "0d1e2f3a-0000-4000-8000-000000000002",
+        "API Gateway's request id: {request}"
+    );
+    let lambda_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+    assert!(
+        request["spans"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|span| span["requestId"] == lambda_id)),
+        "Lambda's request id: {request}"
+    );
     assert!(!stdout.contains("rotated-token-2") && !stdout.contains("test-token-4f1c9a"));
     eprintln!(
         "cold start (process start to first /next): {cold_start:?}; init work: {} ms, {} Connect calls",
