@@ -49,6 +49,20 @@ impl MemberRef {
     }
 }
 
+/// Who should be a member, and the current state of each user named.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedMembers {
+    wanted: BTreeMap<String, bool>,
+    users: HashMap<String, UserSummary>,
+}
+
+impl ResolvedMembers {
+    /// Whether nobody's membership is asked about.
+    pub fn is_empty(&self) -> bool {
+        self.wanted.is_empty()
+    }
+}
+
 /// The write that changes one user's membership.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberWrite {
@@ -220,42 +234,73 @@ impl Provisioning {
         profile_id: &str,
         ops: &[MemberOp],
     ) -> Result<Vec<MemberRef>, Error> {
-        if ops.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut known: HashMap<String, UserSummary> = HashMap::new();
-        let current = if ops.iter().any(MemberOp::needs_current_members) {
-            let members = self.group_members(connect, profile_id).await?;
-            let refs: Vec<MemberRef> = members.iter().map(MemberRef::of).collect();
-            known.extend(members.into_iter().map(|u| (u.id.clone(), u)));
-            Some(refs)
-        } else {
-            None
+        let resolved = self.resolve_members(connect, Some(profile_id), ops).await?;
+        self.write_members(connect, profile_id, &resolved).await
+    }
+
+    /// Who should be a member, with the current state of every user named
+    /// (one SearchUsers per 50 ids; the group's members first when an
+    /// operation needs them). An added id Connect does not have is a 400
+    /// naming it; removing one is already done. `profile_id` is None for a
+    /// group not created yet.
+    pub async fn resolve_members(
+        &self,
+        connect: &dyn Connect,
+        profile_id: Option<&str>,
+        ops: &[MemberOp],
+    ) -> Result<ResolvedMembers, Error> {
+        let mut users: HashMap<String, UserSummary> = HashMap::new();
+        let current = match profile_id {
+            Some(id) if ops.iter().any(MemberOp::needs_current_members) => {
+                let members = self.group_members(connect, id).await?;
+                let refs: Vec<MemberRef> = members.iter().map(MemberRef::of).collect();
+                users.extend(members.into_iter().map(|u| (u.id.clone(), u)));
+                Some(refs)
+            }
+            _ => None,
         };
         let wanted = outcome(ops, current.as_deref());
         let unknown: Vec<String> = wanted
             .keys()
-            .filter(|id| !known.contains_key(*id))
+            .filter(|id| !users.contains_key(*id))
             .cloned()
             .collect();
         for user in users_by_id(connect, &unknown).await? {
-            known.insert(user.id.clone(), user);
+            users.insert(user.id.clone(), user);
         }
         let missing: Vec<&str> = wanted
             .iter()
-            .filter(|(id, member)| **member && !known.contains_key(*id))
+            .filter(|(id, member)| **member && !users.contains_key(*id))
             .map(|(id, _)| id.as_str())
             .collect();
         if !missing.is_empty() {
-            return Err(no_such_users(&missing));
+            return Err(Error::invalid_value(format!(
+                "members: no Amazon Connect user has the id {}; nothing in this request was applied",
+                quoted_list(&missing)
+            )));
+        }
+        Ok(ResolvedMembers { wanted, users })
+    }
+
+    /// Writes resolved members to group `profile_id`: every write is planned
+    /// (and the 10-profile limit checked) before the first is made.
+    pub async fn write_members(
+        &self,
+        connect: &dyn Connect,
+        profile_id: &str,
+        resolved: &ResolvedMembers,
+    ) -> Result<Vec<MemberRef>, Error> {
+        if resolved.wanted.is_empty() {
+            return Ok(Vec::new());
         }
         let defaults = self.default_security_profile_ids(connect).await?;
         let disabled = self.disabled_profile_id(connect).await?;
         let mut writes = Vec::new();
         let mut result = Vec::new();
-        // A removal of a user Connect does not have is already done.
-        for (id, member) in &wanted {
-            let Some(user) = known.get(id) else { continue };
+        for (id, member) in &resolved.wanted {
+            let Some(user) = resolved.users.get(id) else {
+                continue;
+            };
             if let Some(write) = member_write(user, profile_id, *member, &defaults, &disabled)? {
                 writes.push(write);
             }
@@ -283,29 +328,6 @@ impl Provisioning {
         }
         Ok(result)
     }
-}
-
-/// A 400 naming the users (the ids of) a request adds that Connect does not
-/// have; one SearchUsers per 50 ids, nothing written.
-pub async fn require_users(connect: &dyn Connect, ids: &[String]) -> Result<(), Error> {
-    let found = users_by_id(connect, ids).await?;
-    let missing: Vec<&str> = ids
-        .iter()
-        .filter(|id| !found.iter().any(|u| &u.id == *id))
-        .map(String::as_str)
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(no_such_users(&missing))
-    }
-}
-
-fn no_such_users(missing: &[&str]) -> Error {
-    Error::invalid_value(format!(
-        "members: no Amazon Connect user has the id {}; nothing in this request was applied",
-        quoted_list(missing)
-    ))
 }
 
 /// Every page of a SearchUsers.

@@ -38,6 +38,14 @@ use super::{Error, Provisioning};
 /// The description of a profile SCIM creates for a group.
 const CREATED_DESCRIPTION: &str = "Created by connect-scim for a SCIM group; it has no permissions until an administrator grants them";
 
+/// What a POST asks for, before the profile is known.
+struct NewGroup {
+    ops: Vec<MemberOp>,
+    /// The body had `members` (the response then lists them).
+    show_members: bool,
+    tags: GroupTags,
+}
+
 /// A group as a response shows it.
 #[derive(Debug, Clone)]
 pub struct RenderedGroup {
@@ -63,13 +71,21 @@ impl Provisioning {
                 "'{name}' is the no-permission security profile of deactivated users (DISABLED_SECURITY_PROFILE) and cannot be a group"
             )));
         }
-        let member_ids = group.members.iter().flatten().map(|m| m.value.clone());
-        let ops: Vec<MemberOp> = vec![MemberOp::Add(member_ids.collect())];
-        let has_members = group.members.as_ref().is_some_and(|m| !m.is_empty());
-        let mut tags = GroupTags {
-            linked: true,
-            created_by_scim: false,
-            external_id: group.external_id.clone().filter(|x| !x.is_empty()),
+        let request = NewGroup {
+            ops: vec![MemberOp::Add(
+                group
+                    .members
+                    .iter()
+                    .flatten()
+                    .map(|m| m.value.clone())
+                    .collect(),
+            )],
+            show_members: group.members.is_some(),
+            tags: GroupTags {
+                linked: true,
+                created_by_scim: false,
+                external_id: group.external_id.clone().filter(|x| !x.is_empty()),
+            },
         };
         let profile = match self.cache.security_profile_by_name(connect, &name).await? {
             Some(existing) => existing,
@@ -79,47 +95,62 @@ impl Provisioning {
                      create it in Connect (or set GROUP_CREATE=create) and push the group again"
                 )));
             }
-            None => {
-                if has_members {
-                    // Members are checked before anything is created.
-                    self.check_members_exist(connect, &ops).await?;
-                }
-                tags.created_by_scim = true;
-                // With members to add, the link comes last (below), so that a
-                // 429 part-way leaves an unlinked profile the retried POST links.
-                let create_tags = if has_members {
-                    GroupTags {
-                        linked: false,
-                        ..tags.clone()
-                    }
-                } else {
-                    tags.clone()
-                };
-                match self.create_profile(connect, &name, &create_tags).await? {
-                    Some(created) => {
-                        let mut members = Vec::new();
-                        if has_members {
-                            members = self.change_members(connect, &created.id, &ops).await?;
-                            connect.tag_resource(&created.arn, &tags.to_tags()).await?;
-                        }
-                        return Ok(rendered(
-                            &created,
-                            &tags,
-                            group.members.as_ref().map(|_| members),
-                            base,
-                        ));
-                    }
-                    None => self
-                        .cache
-                        .security_profile_by_name(connect, &name)
-                        .await?
-                        .ok_or_else(|| Error::Connect(ConnectError::Duplicate(name.clone())))?,
-                }
-            }
+            None => match self.create_linked(connect, &name, &request, base).await? {
+                Ok(created) => return Ok(created),
+                Err(existing) => existing,
+            },
         };
+        self.link(connect, &profile, request, base).await
+    }
+
+    /// Creates the profile for a new group, then adds its members (checked
+    /// first). With members, the link tag comes last, so a 429 part-way leaves
+    /// an unlinked profile that the retried POST links. `Err(profile)` when
+    /// Connect already had one of that name.
+    async fn create_linked(
+        &self,
+        connect: &dyn Connect,
+        name: &str,
+        request: &NewGroup,
+        base: &str,
+    ) -> Result<Result<RenderedGroup, Summary>, Error> {
+        let resolved = self.resolve_members(connect, None, &request.ops).await?;
+        let has_members = !resolved.is_empty();
+        let tags = GroupTags {
+            created_by_scim: true,
+            ..request.tags.clone()
+        };
+        let first_tags = GroupTags {
+            linked: !has_members,
+            ..tags.clone()
+        };
+        let Some(created) = self.create_profile(connect, name, &first_tags).await? else {
+            let existing = self.cache.security_profile_by_name(connect, name).await?;
+            return existing
+                .map(Err)
+                .ok_or_else(|| Error::Connect(ConnectError::Duplicate(name.to_owned())));
+        };
+        let members = self.write_members(connect, &created.id, &resolved).await?;
+        if has_members {
+            connect.tag_resource(&created.arn, &tags.to_tags()).await?;
+        }
+        let shown = request.show_members.then_some(members);
+        Ok(Ok(rendered(&created, &tags, shown, base)))
+    }
+
+    /// Links an existing profile as a group (409 when it already is one),
+    /// adding the members first so that the link marks a finished POST.
+    async fn link(
+        &self,
+        connect: &dyn Connect,
+        profile: &Summary,
+        request: NewGroup,
+        base: &str,
+    ) -> Result<RenderedGroup, Error> {
         if self.is_disabled_profile(&profile.name) {
             return Err(Error::invalid_value(format!(
-                "'{name}' is the no-permission security profile of deactivated users and cannot be a group"
+                "'{}' is the no-permission security profile of deactivated users and cannot be a group",
+                profile.name
             )));
         }
         let existing = GroupTags::read(&self.describe_group(connect, &profile.id).await?.tags);
@@ -129,23 +160,18 @@ impl Provisioning {
                 profile.name, profile.id
             ))));
         }
-        tags.created_by_scim = existing.created_by_scim;
-        if tags.external_id.is_none() {
-            tags.external_id = existing.external_id;
-        }
-        let members = if has_members {
-            self.change_members(connect, &profile.id, &ops).await?
-        } else {
-            Vec::new()
+        let tags = GroupTags {
+            linked: true,
+            created_by_scim: existing.created_by_scim,
+            external_id: request.tags.external_id.or(existing.external_id),
         };
+        let members = self
+            .change_members(connect, &profile.id, &request.ops)
+            .await?;
         connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
-        Ok(rendered(
-            &profile,
-            &tags,
-            group.members.as_ref().map(|_| members),
-            base,
-        ))
+        let shown = request.show_members.then_some(members);
+        Ok(rendered(profile, &tags, shown, base))
     }
 
     /// CreateSecurityProfile with no permissions; `None` when Connect already
@@ -171,20 +197,6 @@ impl Provisioning {
             }
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// A 400 naming the added users Connect does not have (nothing written).
-    async fn check_members_exist(
-        &self,
-        connect: &dyn Connect,
-        ops: &[MemberOp],
-    ) -> Result<(), Error> {
-        let ids: Vec<String> = members::outcome(ops, None)
-            .into_iter()
-            .filter(|(_, member)| *member)
-            .map(|(id, _)| id)
-            .collect();
-        members::require_users(connect, &ids).await
     }
 
     /// GET /Groups/{id} (RFC 7644 §3.4.1), with members unless excluded.
