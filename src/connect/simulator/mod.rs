@@ -101,6 +101,7 @@ fn parse_probability(raw: &str) -> Result<f64, String> {
 pub struct Stats {
     /// Connect requests received per operation, throttled and faulted included.
     pub calls: BTreeMap<String, u64>,
+    /// All Connect requests received (the sum of `calls`).
     pub total: u64,
     /// Requests answered 429 ThrottlingException.
     pub throttled: u64,
