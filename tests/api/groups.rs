@@ -548,6 +548,22 @@ async fn group_lists_cost_at_most_the_profile_list_and_lookups_nothing_when_warm
     assert_eq!(found.body["Resources"][0]["displayName"], "Agent");
     assert_eq!(step(&app, "list page + displayName eq (warm cache)"), 0);
 
+    // Members in a list only when asked for: 2 SearchUsers per listed group.
+    let with_members = app
+        .get("/Groups?attributes=members&filter=displayName%20eq%20%22Agent%22&sortBy=displayName")
+        .await;
+    assert_eq!(with_members.status, 200, "{}", with_members.body);
+    let agent = &with_members.body["Resources"][0];
+    assert!(
+        agent["members"].is_array() && agent["id"].is_string(),
+        "{agent}"
+    );
+    assert!(
+        agent.get("displayName").is_none(),
+        "only what attributes asks: {agent}"
+    );
+    assert_eq!(step(&app, "list with attributes=members (1 group)"), 2);
+
     let disabled = app.sim.security_profile_id("SCIM-Disabled").unwrap();
     app.get(&format!("/Groups/{disabled}"))
         .await

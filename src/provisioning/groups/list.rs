@@ -64,16 +64,13 @@ impl Provisioning {
             groups.retain(|p| held.contains(&p.id));
         }
         let schema = ResourceSchema::group();
-        let mut matched: Vec<(&Summary, Value)> = groups
-            .into_iter()
-            .map(|p| (p, group_json(p, None, None, base)))
-            .filter(|(_, json)| rest.as_ref().is_none_or(|f| f.matches(json, &schema)))
+        let mut matched: Vec<Value> = groups
+            .iter()
+            .map(|p| group_json(p, None, None, base))
+            .filter(|json| rest.as_ref().is_none_or(|f| f.matches(json, &schema)))
             .collect();
         if let Some(by) = &query.sort_by {
-            let mut jsons: Vec<Value> = matched.iter().map(|(_, j)| j.clone()).collect();
-            list::sort(&mut jsons, by, query.sort_order, &schema);
-            let order = |j: &Value| jsons.iter().position(|s| s["id"] == j["id"]);
-            matched.sort_by_key(|(_, j)| order(j));
+            list::sort(&mut matched, by, query.sort_order, &schema);
         }
         let total = matched.len();
         let start = query.start_index.max(1);
@@ -81,23 +78,19 @@ impl Provisioning {
             .count
             .unwrap_or(self.settings.max_page_size)
             .min(self.settings.max_page_size);
-        let page: Vec<(&Summary, Value)> =
-            matched.into_iter().skip(start - 1).take(count).collect();
-        let mut resources = Vec::with_capacity(page.len());
-        for (profile, json) in page {
-            if wants_members(query, true) {
+        let mut resources: Vec<Value> = matched.into_iter().skip(start - 1).take(count).collect();
+        if wants_members(query, true) {
+            for json in &mut resources {
+                let Some(profile) = groups.iter().find(|p| json["id"] == p.id.as_str()) else {
+                    continue;
+                };
                 let members: Vec<MemberRef> = self
                     .group_members(connect, &profile.id)
                     .await?
                     .iter()
-                    .map(|u| MemberRef {
-                        id: u.id.clone(),
-                        username: u.username.clone(),
-                    })
+                    .map(MemberRef::of)
                     .collect();
-                resources.push(group_json(profile, None, Some(&members), base));
-            } else {
-                resources.push(json);
+                *json = group_json(profile, None, Some(&members), base);
             }
         }
         Ok(GroupList {
