@@ -132,7 +132,9 @@ pub fn member_write(
     let state = AgentState::of_summary(user);
     let mut ids: Vec<String> = Vec::with_capacity(state.profile_ids.len() + 1);
     for id in &state.profile_ids {
-        if !ids.contains(id) && id != disabled_id && (member || id != profile_id) {
+        // A deactivated user's restore list never holds the no-permission profile.
+        let disabled = !state.active && id == disabled_id;
+        if !ids.contains(id) && !disabled && (member || id != profile_id) {
             ids.push(id.clone());
         }
     }
