@@ -32,8 +32,9 @@ pub enum ProfileSource {
     Groups,
 }
 
-/// Every setting of the service.
-#[derive(Debug, Clone)]
+/// Every setting of the service. Its `Debug` shows how many bearer tokens
+/// there are, never the tokens.
+#[derive(Clone)]
 pub struct Config {
     /// `SCIM_BEARER_TOKEN`: accepted bearer tokens (comma-separated, for rotation).
     pub bearer_tokens: Vec<String>,
@@ -70,6 +71,33 @@ pub struct Config {
     pub max_filter_scan: usize,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "bearer_tokens",
+                &format_args!("<{} redacted>", self.bearer_tokens.len()),
+            )
+            .field("token_secret_arn", &self.token_secret_arn)
+            .field("instance_id", &self.instance_id)
+            .field("default_security_profiles", &self.default_security_profiles)
+            .field("default_routing_profile", &self.default_routing_profile)
+            .field("disabled_security_profile", &self.disabled_security_profile)
+            .field("deactivation", &self.deactivation)
+            .field("adopt_existing_users", &self.adopt_existing_users)
+            .field("request_deadline", &self.request_deadline)
+            .field("group_create", &self.group_create)
+            .field("profile_source", &self.profile_source)
+            .field("connect_rate", &self.connect_rate)
+            .field("connect_burst", &self.connect_burst)
+            .field("profile_cache_ttl", &self.profile_cache_ttl)
+            .field("max_page_size", &self.max_page_size)
+            .field("max_filter_scan", &self.max_filter_scan)
+            .field("log_json", &self.log_json)
+            .finish()
+    }
 }
 
 /// A variable that is set but unusable.
@@ -239,6 +267,16 @@ mod tests {
     fn several_tokens_are_accepted_for_rotation() {
         let c = config(&[("SCIM_BEARER_TOKEN", " new , old ")]).unwrap();
         assert_eq!(c.bearer_tokens, vec!["new", "old"]);
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_token() {
+        let c = config(&[("SCIM_BEARER_TOKEN", "s3cr3t-value")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cr3t-value") && shown.contains("1 redacted"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -124,6 +124,7 @@ impl Gateway {
             gateway: self.clone(),
             deadline,
             calls: AtomicU32::new(0),
+            connect_throttles: AtomicU32::new(0),
             throttle_wait_nanos: AtomicU64::new(0),
         }
     }
@@ -175,6 +176,7 @@ pub struct Session {
     gateway: Gateway,
     deadline: Instant,
     calls: AtomicU32,
+    connect_throttles: AtomicU32,
     throttle_wait_nanos: AtomicU64,
 }
 
@@ -211,6 +213,12 @@ impl Session {
     /// Connect calls this session made, retries included.
     pub fn calls(&self) -> u32 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// ThrottlingExceptions Amazon Connect itself answered this session (each
+    /// retried or returned): non-zero means something else shares the quota.
+    pub fn connect_throttles(&self) -> u32 {
+        self.connect_throttles.load(Ordering::Relaxed)
     }
 
     /// Time this session spent waiting for the rate limiter or backing off.
@@ -257,6 +265,9 @@ impl Session {
                         "{operation}: no answer before the request's deadline"
                     )),
                 };
+                if matches!(error, ConnectError::Throttled { .. }) {
+                    self.connect_throttles.fetch_add(1, Ordering::Relaxed);
+                }
                 let retryable = match &error {
                     ConnectError::Throttled { .. } | ConnectError::Unavailable(_) => true,
                     ConnectError::NotFound(_) => {

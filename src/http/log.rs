@@ -1,6 +1,7 @@
 //! One log line per request: method, route, status, latency, the Connect calls
-//! it made and the time it waited for the quota, and a hash of the caller's
-//! token. Never a token, a password or a body.
+//! it made, the time it waited for the quota, whether Connect itself throttled
+//! it (`throttled`: the quota is shared with something else), and a hash of the
+//! caller's token. Never a token, a password or a body.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,8 @@ use super::auth::Caller;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ConnectUsage {
     pub calls: u32,
+    /// ThrottlingExceptions Connect answered (retried, or ending in a 429).
+    pub connect_throttles: u32,
     pub throttle_wait: Duration,
 }
 
@@ -61,7 +64,8 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         latency_ms = started.elapsed().as_millis() as u64,
         connect_calls = usage.calls,
         throttle_wait_ms = usage.throttle_wait.as_millis() as u64,
-        throttled = status == 429,
+        connect_throttles = usage.connect_throttles,
+        throttled = usage.connect_throttles > 0,
         caller,
         "request"
     );

@@ -154,6 +154,7 @@ pub fn finish(cx: &Session, result: Result<Response, ApiError>) -> Response {
     let mut response = result.unwrap_or_else(IntoResponse::into_response);
     response.extensions_mut().insert(ConnectUsage {
         calls: cx.calls(),
+        connect_throttles: cx.connect_throttles(),
         throttle_wait: cx.throttle_wait(),
     });
     response

@@ -165,6 +165,7 @@ async fn throttled_calls_are_retried_until_they_succeed() {
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(session.calls(), 3);
     assert_eq!(fake.calls("DescribeInstance"), 3);
+    assert_eq!(session.connect_throttles(), 1, "the request log reports it");
 }
 
 #[tokio::test]
