@@ -14,7 +14,7 @@ use crate::scim::list::ListResponse;
 use super::App;
 use super::error::ApiError;
 use super::extract::Base;
-use super::users::scim_json;
+use super::respond::scim_json;
 
 /// GET /ServiceProviderConfig (RFC 7643 §5).
 pub async fn service_provider_config(State(app): State<Arc<App>>, Base(base): Base) -> Response {

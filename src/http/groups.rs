@@ -5,19 +5,17 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use crate::provisioning::groups::list::wants_members;
-use crate::scim::list::{self, ListQuery, ListResponse};
 use crate::scim::patch::PatchRequest;
 use crate::scim::schema::ResourceSchema;
 
 use super::App;
 use super::error::ApiError;
 use super::extract::{Base, Query, ScimJson};
-use super::users::{finish, scim_json};
+use super::respond::{self, finish, scim_json};
 
 /// GET /Groups.
 pub async fn list(State(app): State<Arc<App>>, Base(base): Base, Query(query): Query) -> Response {
@@ -26,9 +24,13 @@ pub async fn list(State(app): State<Arc<App>>, Base(base): Base, Query(query): Q
     finish(
         &cx,
         result.map_err(ApiError::from).map(|page| {
-            let resources = page.resources.iter().map(|r| project(r, &query)).collect();
-            let body = ListResponse::new(resources, page.total_results, page.start_index);
-            scim_json(StatusCode::OK, &body.to_json())
+            respond::page(
+                &page.resources,
+                page.total_results,
+                page.start_index,
+                &ResourceSchema::group(),
+                &query,
+            )
         }),
     )
 }
@@ -43,13 +45,9 @@ pub async fn create(
     let result = app.provisioning.create_group(&cx, &body, &base).await;
     finish(
         &cx,
-        result.map_err(ApiError::from).map(|group| {
-            let mut response = scim_json(StatusCode::CREATED, &group.json);
-            if let Ok(location) = HeaderValue::from_str(&format!("{base}/Groups/{}", group.id)) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            response
-        }),
+        result
+            .map_err(ApiError::from)
+            .map(|group| respond::created(&format!("{base}/Groups/{}", group.id), &group.json)),
     )
 }
 
@@ -68,9 +66,10 @@ pub async fn get(
         .await;
     finish(
         &cx,
-        result
-            .map_err(ApiError::from)
-            .map(|group| scim_json(StatusCode::OK, &project(&group.json, &query))),
+        result.map_err(ApiError::from).map(|group| {
+            let body = respond::project(&group.json, &ResourceSchema::group(), &query);
+            scim_json(StatusCode::OK, &body)
+        }),
     )
 }
 
@@ -119,17 +118,5 @@ pub async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> Resp
         result
             .map_err(ApiError::from)
             .map(|()| StatusCode::NO_CONTENT.into_response()),
-    )
-}
-
-fn project(resource: &Value, query: &ListQuery) -> Value {
-    if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
-        return resource.clone();
-    }
-    list::project(
-        resource,
-        &ResourceSchema::group(),
-        &query.attributes,
-        &query.excluded_attributes,
     )
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod groups;
 pub mod log;
+pub mod respond;
 pub mod users;
 
 use std::sync::Arc;

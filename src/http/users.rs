@@ -5,19 +5,17 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
-use crate::connect::limit::Session;
 use crate::provisioning::users::Rendered;
 use crate::scim::etag;
-use crate::scim::list::{self, ListQuery, ListResponse};
+use crate::scim::list::ListQuery;
 use crate::scim::patch::PatchRequest;
 use crate::scim::schema::ResourceSchema;
 
 use super::App;
 use super::error::ApiError;
-use super::extract::{Base, Query, SCIM_JSON, ScimJson};
-use super::log::ConnectUsage;
+use super::extract::{Base, Query, ScimJson};
+use super::respond::{self, finish, header_str};
 
 /// GET /Users.
 pub async fn list(State(app): State<Arc<App>>, Base(base): Base, Query(query): Query) -> Response {
@@ -26,16 +24,18 @@ pub async fn list(State(app): State<Arc<App>>, Base(base): Base, Query(query): Q
     finish(
         &cx,
         result.map_err(ApiError::from).map(|page| {
-            let resources = page.resources.iter().map(|r| project(r, &query)).collect();
-            scim_json(
-                StatusCode::OK,
-                &ListResponse::new(resources, page.total_results, page.start_index).to_json(),
+            respond::page(
+                &page.resources,
+                page.total_results,
+                page.start_index,
+                &ResourceSchema::user(),
+                &query,
             )
         }),
     )
 }
 
-/// POST /Users.
+/// POST /Users: 201 with the user and its Location.
 pub async fn create(
     State(app): State<Arc<App>>,
     Base(base): Base,
@@ -46,10 +46,8 @@ pub async fn create(
     finish(
         &cx,
         result.map_err(ApiError::from).map(|(user, _)| {
-            let mut response = resource(StatusCode::CREATED, &user, None);
-            if let Ok(location) = HeaderValue::from_str(&format!("{base}/Users/{}", user.id)) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
+            let mut response = respond::created(&format!("{base}/Users/{}", user.id), &user.json);
+            set_etag(&mut response, &user);
             response
         }),
     )
@@ -77,7 +75,7 @@ pub async fn get(
                 set_etag(&mut response, &user);
                 response
             } else {
-                resource(StatusCode::OK, &user, Some(&query))
+                ok(&user, Some(&query))
             }
         }),
     )
@@ -97,12 +95,7 @@ pub async fn replace(
         .provisioning
         .replace_user(&cx, &id, body, if_match, &base)
         .await;
-    finish(
-        &cx,
-        result
-            .map_err(ApiError::from)
-            .map(|u| resource(StatusCode::OK, &u, None)),
-    )
+    finish(&cx, result.map_err(ApiError::from).map(|u| ok(&u, None)))
 }
 
 /// PATCH /Users/{id}: 200 with the user (Entra's validator wants the body).
@@ -114,21 +107,16 @@ pub async fn patch(
     ScimJson(body): ScimJson,
 ) -> Response {
     let cx = app.session();
-    let request = match PatchRequest::from_json(&body) {
-        Ok(r) => r,
-        Err(e) => return finish(&cx, Err(e.into())),
-    };
     let if_match = header_str(&headers, header::IF_MATCH);
-    let result = app
-        .provisioning
-        .patch_user(&cx, &id, &request, if_match, &base)
-        .await;
-    finish(
-        &cx,
-        result
-            .map_err(ApiError::from)
-            .map(|u| resource(StatusCode::OK, &u, None)),
-    )
+    let result = match PatchRequest::from_json(&body) {
+        Ok(request) => {
+            app.provisioning
+                .patch_user(&cx, &id, &request, if_match, &base)
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    finish(&cx, result.map_err(ApiError::from).map(|u| ok(&u, None)))
 }
 
 /// DELETE /Users/{id}: 204.
@@ -148,34 +136,13 @@ pub async fn delete(
     )
 }
 
-/// The response, or the error's, with the request's Connect usage attached for
-/// the request log.
-pub fn finish(cx: &Session, result: Result<Response, ApiError>) -> Response {
-    let mut response = result.unwrap_or_else(IntoResponse::into_response);
-    response.extensions_mut().insert(ConnectUsage {
-        calls: cx.calls(),
-        connect_throttles: cx.connect_throttles(),
-        throttle_wait: cx.throttle_wait(),
-    });
-    response
-}
-
-/// A JSON body with the SCIM media type.
-pub fn scim_json(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut response = (status, bytes).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
-    response
-}
-
-fn resource(status: StatusCode, user: &Rendered, query: Option<&ListQuery>) -> Response {
+/// 200 with the user (projected when a query asks) and its ETag.
+fn ok(user: &Rendered, query: Option<&ListQuery>) -> Response {
     let body = match query {
-        Some(q) => project(&user.json, q),
+        Some(q) => respond::project(&user.json, &ResourceSchema::user(), q),
         None => user.json.clone(),
     };
-    let mut response = scim_json(status, &body);
+    let mut response = respond::scim_json(StatusCode::OK, &body);
     set_etag(&mut response, user);
     response
 }
@@ -188,20 +155,4 @@ fn set_etag(response: &mut Response, user: &Rendered) {
     {
         response.headers_mut().insert(header::ETAG, v);
     }
-}
-
-fn project(resource: &Value, query: &ListQuery) -> Value {
-    if query.attributes.is_empty() && query.excluded_attributes.is_empty() {
-        return resource.clone();
-    }
-    list::project(
-        resource,
-        &ResourceSchema::user(),
-        &query.attributes,
-        &query.excluded_attributes,
-    )
-}
-
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
