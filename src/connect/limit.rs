@@ -268,15 +268,18 @@ impl Session {
                 if matches!(error, ConnectError::Throttled { .. }) {
                     self.connect_throttles.fetch_add(1, Ordering::Relaxed);
                 }
-                let retryable = match &error {
-                    ConnectError::Throttled { .. } | ConnectError::Unavailable(_) => true,
-                    ConnectError::NotFound(_) => {
-                        consistency_key.is_some_and(|key| self.gateway.created_recently(key))
-                    }
-                    _ => false,
-                };
+                // A user created moments ago may not be visible yet: keep trying
+                // while it is in the consistency window (bounded by the window and
+                // the deadline, not by max_attempts, which is for failures).
+                let settling = matches!(error, ConnectError::NotFound(_))
+                    && consistency_key.is_some_and(|key| self.gateway.created_recently(key));
+                let retryable = settling
+                    || matches!(
+                        error,
+                        ConnectError::Throttled { .. } | ConnectError::Unavailable(_)
+                    );
                 tracing::debug!(attempt = tries, error = error_kind(&error), retryable);
-                if !retryable || tries >= max_attempts {
+                if !retryable || (tries >= max_attempts && !settling) {
                     return Err(error);
                 }
                 self.back_off(tries).await?;

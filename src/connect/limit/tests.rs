@@ -290,3 +290,20 @@ async fn a_not_found_after_deleting_a_new_user_is_returned_at_once() {
     assert!(matches!(result, Err(ConnectError::NotFound(_))));
     assert_eq!(fake.calls("DescribeUser"), 1);
 }
+
+#[tokio::test]
+async fn a_new_user_is_waited_for_beyond_max_attempts_within_the_consistency_window() {
+    let (fake, gateway) = gateway(LimitConfig {
+        max_attempts: 2,
+        ..roomy()
+    });
+    let created = gateway.session(in_secs(5)).create_user(&new_user()).await;
+    let created = created.unwrap_or_else(|e| panic!("create failed: {e}"));
+    fake.fail_next((0..4).map(|_| ConnectError::NotFound("not yet".into())));
+    let session = gateway.session(in_secs(10));
+
+    let user = session.describe_user(&created.id).await;
+
+    assert_eq!(user.map(|u| u.id), Ok(created.id));
+    assert_eq!(session.calls(), 5);
+}
