@@ -33,38 +33,55 @@ pub struct AgentState {
 impl AgentState {
     /// The state of a user from DescribeUser.
     pub fn of_user(user: &User) -> AgentState {
-        let scim = ScimTags::read(&user.tags);
-        AgentState {
-            username: user.username.clone(),
-            identity: user.identity.clone(),
-            phone: user.phone.clone(),
-            profile_ids: effective_profiles(&scim, &user.security_profile_ids),
-            routing_profile_id: user.routing_profile_id.clone(),
-            hierarchy_group_id: user.hierarchy_group_id.clone(),
-            external_id: scim.external_id,
-            manager: scim.manager,
-            active: scim.active,
-            managed: scim.managed,
-        }
+        AgentState::from_parts(
+            &user.tags,
+            &user.username,
+            user.identity.clone(),
+            user.phone.clone(),
+            &user.security_profile_ids,
+            &user.routing_profile_id,
+            user.hierarchy_group_id.as_deref(),
+        )
     }
 
     /// The state of a user from a SearchUsers summary: no email or mobile in
     /// Connect's summary, so the email comes from our mirror tag.
     pub fn of_summary(user: &UserSummary) -> AgentState {
-        let scim = ScimTags::read(&user.tags);
+        let identity = IdentityInfo {
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: ScimTags::read(&user.tags).email,
+            secondary_email: None,
+            mobile: None,
+        };
+        AgentState::from_parts(
+            &user.tags,
+            &user.username,
+            identity,
+            user.phone.clone().unwrap_or_default(),
+            &user.security_profile_ids,
+            &user.routing_profile_id,
+            user.hierarchy_group_id.as_deref(),
+        )
+    }
+
+    fn from_parts(
+        tags: &Tags,
+        username: &str,
+        identity: IdentityInfo,
+        phone: PhoneConfig,
+        security_profile_ids: &[String],
+        routing_profile_id: &str,
+        hierarchy_group_id: Option<&str>,
+    ) -> AgentState {
+        let scim = ScimTags::read(tags);
         AgentState {
-            username: user.username.clone(),
-            identity: IdentityInfo {
-                first_name: user.first_name.clone(),
-                last_name: user.last_name.clone(),
-                email: scim.email.clone(),
-                secondary_email: None,
-                mobile: None,
-            },
-            phone: user.phone.clone().unwrap_or_default(),
-            profile_ids: effective_profiles(&scim, &user.security_profile_ids),
-            routing_profile_id: user.routing_profile_id.clone(),
-            hierarchy_group_id: user.hierarchy_group_id.clone(),
+            username: username.to_owned(),
+            identity,
+            phone,
+            profile_ids: effective_profiles(&scim, security_profile_ids),
+            routing_profile_id: routing_profile_id.to_owned(),
+            hierarchy_group_id: hierarchy_group_id.map(str::to_owned),
             external_id: scim.external_id,
             manager: scim.manager,
             active: scim.active,

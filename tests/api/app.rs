@@ -149,6 +149,13 @@ impl TestApp {
         }
     }
 
+    /// POSTs a user, asserts 201, and returns its id.
+    pub async fn create_user(&self, body: &Value) -> String {
+        let reply = self.post("/Users", body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().expect("an id").to_owned()
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }

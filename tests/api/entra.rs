@@ -68,10 +68,7 @@ async fn entra_create_with_department_assigns_those_security_profiles() {
 async fn entra_capitalized_patch_with_string_booleans_updates_and_disables() {
     let app = TestApp::spawn().await;
     let name = "megan@contoso.com";
-    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&entra_user(name, "Agent")).await;
 
     let reply = app
         .patch(
@@ -128,10 +125,7 @@ async fn entra_capitalized_patch_with_string_booleans_updates_and_disables() {
 async fn entra_manager_in_each_shape_is_kept_and_removed() {
     let app = TestApp::spawn().await;
     let name = "lee@contoso.com";
-    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&entra_user(name, "Agent")).await;
     let path = format!("/Users/{id}");
     let manager = format!("{ENTERPRISE}:manager");
 
@@ -172,10 +166,7 @@ async fn entra_manager_in_each_shape_is_kept_and_removed() {
 async fn entra_hard_delete_removes_the_agent_and_a_second_delete_is_404() {
     let app = TestApp::spawn().await;
     let name = "gone@contoso.com";
-    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&entra_user(name, "Agent")).await;
     let reply = app.delete(&format!("/Users/{id}")).await;
     assert_eq!(reply.status, 204);
     assert!(app.connect_user(name).is_none());
@@ -191,10 +182,7 @@ async fn entra_hard_delete_removes_the_agent_and_a_second_delete_is_404() {
 async fn entra_pathless_replace_with_dotted_and_urn_keys_is_applied() {
     let app = TestApp::spawn().await;
     let name = "dot@contoso.com";
-    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&entra_user(name, "Agent")).await;
     let reply = app
         .patch(
             &format!("/Users/{id}"),
@@ -241,10 +229,7 @@ async fn entra_validator_filters_with_literal_quotes_and_another_case() {
 async fn entra_patch_with_no_operations_changes_nothing() {
     let app = TestApp::spawn().await;
     let name = "noop@contoso.com";
-    let id = app.post("/Users", &entra_user(name, "Agent")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&entra_user(name, "Agent")).await;
     let before = app.connect_user(name).unwrap();
     app.reset_stats();
     let reply = app.patch(&format!("/Users/{id}"), &patch(json!([]))).await;

@@ -104,10 +104,7 @@ async fn okta_duplicate_assign_gets_409_and_changes_nothing() {
 async fn okta_profile_push_echoes_meta_and_password_and_changes_only_what_changed() {
     let app = TestApp::spawn().await;
     let name = "push@example.com";
-    let id = app.post("/Users", &okta_user(name)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&okta_user(name)).await;
     let mut current = app.get(&format!("/Users/{id}")).await.body;
     current["name"]["givenName"] = json!("Janet");
     current["entitlements"] = json!([{"value": "Agent"}, {"value": "QualityAnalyst"}]);
@@ -138,10 +135,7 @@ async fn okta_deactivate_and_reactivate_swap_and_restore_profiles() {
     let name = "cycle@example.com";
     let mut body = okta_user(name);
     body["entitlements"] = json!(["Agent", "CallCenterManager"]);
-    let id = app.post("/Users", &body).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&body).await;
     let original = app.profile_ids_named(&["Agent", "CallCenterManager"]);
     assert_eq!(app.profile_ids(name), original);
 

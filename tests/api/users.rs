@@ -170,10 +170,7 @@ async fn unknown_paths_and_methods_answer_scim_errors() {
 #[tokio::test]
 async fn a_rename_is_refused_with_mutability_and_nothing_is_applied() {
     let app = TestApp::spawn().await;
-    let id = app.post("/Users", &user("before")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&user("before")).await;
     let mut body = app.get(&format!("/Users/{id}")).await.body;
     body["userName"] = json!("after");
     body["name"]["givenName"] = json!("Changed");
@@ -288,10 +285,7 @@ async fn adopt_existing_users_takes_over_a_hand_made_agent() {
 #[tokio::test]
 async fn the_delete_policy_deletes_the_agent_on_deactivation() {
     let app = TestApp::spawn_with(SimulatorConfig::default(), &[("DEACTIVATION", "delete")]).await;
-    let id = app.post("/Users", &user("temp")).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user(&user("temp")).await;
     let reply = app.patch(&format!("/Users/{id}"), &deactivate()).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["active"], false);
