@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::connect::aws::{AwsConnect, sdk_client, simulator_client};
 use crate::connect::cache::{CacheConfig, ProfileCache};
 use crate::connect::limit::{Gateway, LimitConfig};
+use crate::connect::quota::{self, Fallback, MemoryStore, Store};
 use crate::connect::simulator::{self, SimulatorConfig, SimulatorHandle};
 use crate::http::{App, Tokens};
 use crate::provisioning::{Error, Provisioning, Settings};
@@ -91,15 +92,15 @@ pub async fn build(config: Config, target: Target) -> anyhow::Result<Built> {
         }
     };
     let connect = AwsConnect::new(client, instance_id);
-    let gateway = Gateway::new(
+    let (store, shared) = quota_store(&config).await?;
+    let gateway = Gateway::with_store(
         Arc::new(connect),
         LimitConfig {
-            rate_per_second: std::num::NonZeroU32::new(config.connect_rate)
-                .context("CONNECT_RATE_LIMIT must be > 0")?,
-            burst: std::num::NonZeroU32::new(config.connect_burst)
-                .context("CONNECT_BURST must be > 0")?,
+            quota: config.quota.clone(),
             ..LimitConfig::default()
         },
+        store,
+        shared,
     );
     let provisioning = Provisioning::new(
         Settings::from_config(&config),
@@ -120,6 +121,27 @@ pub async fn build(config: Config, target: Target) -> anyhow::Result<Built> {
         app: Arc::new(app),
         simulator,
     })
+}
+
+/// Where the quota buckets and user leases live: the `QUOTA_TABLE` shared by
+/// every instance (behind an in-process fallback), else this process.
+pub async fn quota_store(config: &Config) -> anyhow::Result<(Arc<dyn Store>, bool)> {
+    let Some(table) = &config.quota_table else {
+        return Ok((Arc::new(MemoryStore::new()), false));
+    };
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let prefix = match &config.quota_key_prefix {
+        Some(prefix) => prefix.clone(),
+        None => quota::dynamo::account_prefix(&aws).await.context(
+            "QUOTA_TABLE is set: the account id keys its buckets; grant sts:GetCallerIdentity or set QUOTA_KEY_PREFIX",
+        )?,
+    };
+    let dynamo = quota::dynamo::DynamoStore::new(quota::dynamo::client(&aws).await, table, prefix);
+    let store = Fallback::new(Box::new(dynamo), config.quota_fallback_fraction);
+    tracing::info!(store = %store.describe(), scope = config.quota.scope.as_str(), "Connect quota buckets are shared");
+    Ok((Arc::new(store), true))
 }
 
 /// Resolves the configured profile names once, so a typo stops the service

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::connect::quota::{QuotaConfig, Rate, Scope};
+
 /// What `active: false` does to a Connect user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deactivation {
@@ -62,6 +64,19 @@ pub struct Config {
     pub connect_rate: u32,
     /// `CONNECT_BURST` (default 5).
     pub connect_burst: u32,
+    /// The quota model: `CONNECT_QUOTA_SCOPE` (`operation` or `account`),
+    /// `CONNECT_RATE_LIMIT`/`CONNECT_BURST` for every bucket, and
+    /// `CONNECT_QUOTA_OVERRIDES` (`SearchUsers=5/8,CreateUser=4/6`).
+    pub quota: QuotaConfig,
+    /// `QUOTA_TABLE`: the DynamoDB table (key `pk`) every instance shares for
+    /// quota buckets and user leases; unset → in the process.
+    pub quota_table: Option<String>,
+    /// `QUOTA_KEY_PREFIX`: what the table's keys start with; unset →
+    /// `<account>#<region>` from STS GetCallerIdentity, once at start.
+    pub quota_key_prefix: Option<String>,
+    /// `QUOTA_FALLBACK_FRACTION`: the share of each rate this process spends
+    /// alone while `QUOTA_TABLE` cannot be reached (default 0.25).
+    pub quota_fallback_fraction: f64,
     /// `PROFILE_CACHE_TTL_SECONDS` (default 300).
     pub profile_cache_ttl: Duration,
     /// `MAX_PAGE_SIZE`: the largest `count` served per list page (default 100).
@@ -92,6 +107,10 @@ impl std::fmt::Debug for Config {
             .field("profile_source", &self.profile_source)
             .field("connect_rate", &self.connect_rate)
             .field("connect_burst", &self.connect_burst)
+            .field("quota", &self.quota)
+            .field("quota_table", &self.quota_table)
+            .field("quota_key_prefix", &self.quota_key_prefix)
+            .field("quota_fallback_fraction", &self.quota_fallback_fraction)
             .field("profile_cache_ttl", &self.profile_cache_ttl)
             .field("max_page_size", &self.max_page_size)
             .field("max_filter_scan", &self.max_filter_scan)
@@ -131,6 +150,41 @@ impl Config {
             })
         };
         let in_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
+        let connect_rate = positive(
+            number(get("CONNECT_RATE_LIMIT"), "CONNECT_RATE_LIMIT", 2)?,
+            "CONNECT_RATE_LIMIT",
+        )?;
+        let connect_burst = positive(
+            number(get("CONNECT_BURST"), "CONNECT_BURST", 5)?,
+            "CONNECT_BURST",
+        )?;
+        let quota = QuotaConfig {
+            scope: match get("CONNECT_QUOTA_SCOPE") {
+                None => Scope::Operation,
+                Some(v) => Scope::parse(&v).map_err(|problem| ConfigError {
+                    name: "CONNECT_QUOTA_SCOPE",
+                    problem,
+                })?,
+            },
+            default: Rate {
+                per_second: f64::from(connect_rate),
+                burst: connect_burst,
+            },
+            overrides: QuotaConfig::parse_overrides(
+                &get("CONNECT_QUOTA_OVERRIDES").unwrap_or_default(),
+            )
+            .map_err(|problem| ConfigError {
+                name: "CONNECT_QUOTA_OVERRIDES",
+                problem,
+            })?,
+        };
+        let quota_fallback_fraction = match get("QUOTA_FALLBACK_FRACTION") {
+            None => 0.25,
+            Some(v) => match v.parse::<f64>() {
+                Ok(f) if f > 0.0 && f <= 1.0 => f,
+                _ => return Err(bad("QUOTA_FALLBACK_FRACTION", &v, "a number in (0, 1]")),
+            },
+        };
         Ok(Config {
             bearer_tokens: list("SCIM_BEARER_TOKEN").unwrap_or_default(),
             token_secret_arn: get("SCIM_TOKEN_SECRET_ARN"),
@@ -169,14 +223,12 @@ impl Config {
                 Some(v) if v == "groups" => ProfileSource::Groups,
                 Some(v) => return Err(bad("PROFILE_SOURCE", &v, "`attributes` or `groups`")),
             },
-            connect_rate: positive(
-                number(get("CONNECT_RATE_LIMIT"), "CONNECT_RATE_LIMIT", 2)?,
-                "CONNECT_RATE_LIMIT",
-            )?,
-            connect_burst: positive(
-                number(get("CONNECT_BURST"), "CONNECT_BURST", 5)?,
-                "CONNECT_BURST",
-            )?,
+            connect_rate,
+            connect_burst,
+            quota,
+            quota_table: get("QUOTA_TABLE"),
+            quota_key_prefix: get("QUOTA_KEY_PREFIX"),
+            quota_fallback_fraction,
             profile_cache_ttl: Duration::from_secs(number(
                 get("PROFILE_CACHE_TTL_SECONDS"),
                 "PROFILE_CACHE_TTL_SECONDS",
@@ -259,8 +311,41 @@ mod tests {
         assert_eq!(c.deactivation, Deactivation::Disable);
         assert_eq!(c.request_deadline, Duration::from_millis(25_000));
         assert_eq!((c.connect_rate, c.connect_burst), (2, 5));
+        assert_eq!(c.quota, QuotaConfig::default());
+        assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
+    }
+
+    #[test]
+    fn the_quota_model_is_read_from_scope_rate_and_overrides() {
+        let c = config(&[
+            ("CONNECT_QUOTA_SCOPE", "Account"),
+            ("CONNECT_RATE_LIMIT", "3"),
+            ("CONNECT_QUOTA_OVERRIDES", "all=4/6"),
+            ("QUOTA_TABLE", "connect-scim-quota"),
+        ])
+        .unwrap();
+        assert_eq!(c.quota.scope, Scope::Account);
+        assert_eq!(
+            c.quota.default,
+            Rate {
+                per_second: 3.0,
+                burst: 5
+            }
+        );
+        assert_eq!(
+            c.quota.bucket("CreateUser").1,
+            Rate {
+                per_second: 4.0,
+                burst: 6
+            }
+        );
+        assert_eq!(c.quota_table.as_deref(), Some("connect-scim-quota"));
+        let err = config(&[("CONNECT_QUOTA_OVERRIDES", "CreateUser=fast")]).unwrap_err();
+        assert_eq!(err.name, "CONNECT_QUOTA_OVERRIDES");
+        let err = config(&[("CONNECT_QUOTA_SCOPE", "region")]).unwrap_err();
+        assert_eq!(err.name, "CONNECT_QUOTA_SCOPE");
     }
 
     #[test]

@@ -1,38 +1,44 @@
-//! The gateway every Amazon Connect call passes through: one rate limiter for the
-//! whole process (Connect's quota is 2 requests/s, burst 5, per account and region,
-//! shared by every Connect API), retries with jittered backoff, and per-request
-//! deadlines that make a call fail fast with [`ConnectError::Throttled`] instead of
-//! waiting past them.
+//! The gateway every Amazon Connect call passes through: a quota bucket per
+//! Connect operation (or one for all, `CONNECT_QUOTA_SCOPE`) held in a
+//! [`Store`] that every instance may share, slowed down when Connect
+//! throttles anyway; retries with jittered backoff; per-request deadlines that
+//! make a call fail fast with [`ConnectError::Throttled`] instead of waiting
+//! past them; and per-user write leases.
 //!
 //! [`Gateway`] is the shared part; [`Session`] is a per-request handle that
 //! implements [`Connect`] and counts the calls and the waiting of that request.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use governor::clock::Clock;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::connect::quota::{
+    Leases, MemoryStore, Params, QuotaConfig, Rate, Slot, Store, UserLease, epoch_ms_of, millis,
+    now_ms,
+};
 use crate::connect::{
     Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
     PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
 };
 
+/// Burst tokens each bucket keeps in hand (see [`Gateway::new`]).
+const HEADROOM: u32 = 1;
+/// A call is not started later than this before the request's deadline, so
+/// that it is answered in time (a write must never be abandoned in flight).
+const CALL_MARGIN_MS: i64 = 250;
+
 /// How the gateway paces and retries Connect calls.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LimitConfig {
-    /// Steady Connect calls per second (Connect's default quota: 2).
-    pub rate_per_second: NonZeroU32,
-    /// Calls allowed at once after a quiet period (Connect's default: 5).
-    pub burst: NonZeroU32,
+    /// The quota model: scope, rate and burst per bucket, raised quotas.
+    pub quota: QuotaConfig,
     /// Attempts per call, the first included.
     pub max_attempts: u32,
     /// First retry backoff ceiling; doubles per attempt ("full jitter").
@@ -40,17 +46,17 @@ pub struct LimitConfig {
     /// Largest backoff ceiling.
     pub max_backoff: Duration,
     /// How long after CreateUser a NotFound for that user is taken as Connect's
-    /// eventual consistency and retried.
+    /// eventual consistency and retried; also how long after a write a user is
+    /// read with DescribeUser rather than trusted from the search index.
     pub consistency_window: Duration,
 }
 
 impl Default for LimitConfig {
-    /// Connect's default quota (2/s, burst 5), 4 attempts, backoff 200 ms..2 s,
-    /// a 10 s consistency window.
+    /// Connect's default quota (2/s, burst 5, per operation), 4 attempts,
+    /// backoff 200 ms..2 s, a 10 s consistency window.
     fn default() -> Self {
         LimitConfig {
-            rate_per_second: NonZeroU32::MIN.saturating_add(1),
-            burst: NonZeroU32::MIN.saturating_add(4),
+            quota: QuotaConfig::default(),
             max_attempts: 4,
             base_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(2),
@@ -59,8 +65,17 @@ impl Default for LimitConfig {
     }
 }
 
-/// The process-wide Connect gateway: a cheap-to-clone handle on one rate
-/// limiter and the wrapped adapter. Make one [`Session`] per request.
+impl LimitConfig {
+    /// The default configuration with every bucket at `per_second`/`burst`.
+    pub fn with_rate(per_second: f64, burst: u32) -> LimitConfig {
+        let mut config = LimitConfig::default();
+        config.quota.default = Rate { per_second, burst };
+        config
+    }
+}
+
+/// The process-wide Connect gateway: a cheap-to-clone handle on the quota
+/// store and the wrapped adapter. Make one [`Session`] per request.
 #[derive(Clone)]
 pub struct Gateway {
     shared: Arc<Shared>,
@@ -69,14 +84,10 @@ pub struct Gateway {
 struct Shared {
     inner: Arc<dyn Connect>,
     config: LimitConfig,
-    limiter: DefaultDirectRateLimiter,
-    /// Callers waiting for a token take turns in arrival order (tokio's Mutex
-    /// is fair), so the head of the queue knows exactly how long it will wait.
-    turn: tokio::sync::Mutex<()>,
-    /// Callers in the queue, the one holding the turn included.
-    queued: AtomicUsize,
-    /// The burst the limiter allows: one less than Connect's (see [`Gateway::new`]).
-    burst: u32,
+    store: Arc<dyn Store>,
+    /// Whether the store is shared with other instances (leases go there too).
+    store_is_shared: bool,
+    leases: Leases,
     /// Users created recently: id → (ARN, when).
     recently_created: Mutex<HashMap<String, (String, Instant)>>,
 }
@@ -85,29 +96,38 @@ impl std::fmt::Debug for Gateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gateway")
             .field("config", &self.shared.config)
+            .field("store", &self.shared.store.describe())
             .finish_non_exhaustive()
     }
 }
 
 impl Gateway {
-    /// A gateway in front of `inner` (usually [`crate::connect::aws::AwsConnect`]).
+    /// A gateway in front of `inner` (usually [`crate::connect::aws::AwsConnect`])
+    /// with its buckets and leases in this process.
     ///
-    /// The limiter keeps one token of `config.burst` in hand: calls it releases
+    /// Each bucket keeps one token of its burst in hand: calls it releases
     /// exactly one interval apart can reach Connect closer together (the first
     /// call of a burst often waits longer for its connection), and Connect's
     /// bucket would then answer 429. One token of headroom absorbs that jitter
     /// at the cost of one call of burst; the steady rate is unchanged.
     pub fn new(inner: Arc<dyn Connect>, config: LimitConfig) -> Gateway {
-        let burst = NonZeroU32::new(config.burst.get() - 1).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_second(config.rate_per_second).allow_burst(burst);
+        Gateway::with_store(inner, config, Arc::new(MemoryStore::new()), false)
+    }
+
+    /// A gateway whose buckets (and, when `shared`, leases) live in `store`.
+    pub fn with_store(
+        inner: Arc<dyn Connect>,
+        config: LimitConfig,
+        store: Arc<dyn Store>,
+        shared: bool,
+    ) -> Gateway {
         Gateway {
             shared: Arc::new(Shared {
                 inner,
-                limiter: RateLimiter::direct(quota),
                 config,
-                turn: tokio::sync::Mutex::new(()),
-                queued: AtomicUsize::new(0),
-                burst: burst.get(),
+                store,
+                store_is_shared: shared,
+                leases: Leases::default(),
                 recently_created: Mutex::new(HashMap::new()),
             }),
         }
@@ -118,12 +138,18 @@ impl Gateway {
         &self.shared.config
     }
 
+    /// Where the buckets live, for logs.
+    pub fn store_description(&self) -> String {
+        self.shared.store.describe()
+    }
+
     /// A handle for one request that must be answered by `deadline`.
     pub fn session(&self, deadline: Instant) -> Session {
         Session {
             gateway: self.clone(),
             deadline,
             calls: AtomicU32::new(0),
+            writes: Arc::new(AtomicU32::new(0)),
             connect_throttles: AtomicU32::new(0),
             throttle_wait_nanos: AtomicU64::new(0),
         }
@@ -163,9 +189,10 @@ impl Gateway {
             .any(|(id, (arn, at))| (id == id_or_arn || arn == id_or_arn) && at.elapsed() < window)
     }
 
-    /// The time between two tokens.
-    fn token_interval(&self) -> Duration {
-        Duration::from_secs(1) / self.shared.config.rate_per_second.get()
+    /// The bucket a call of `operation` spends and its parameters.
+    fn bucket(&self, operation: &str) -> (String, Params) {
+        let (name, rate) = self.shared.config.quota.bucket(operation);
+        (name.to_owned(), Params::new(rate, HEADROOM))
     }
 }
 
@@ -176,17 +203,26 @@ pub struct Session {
     gateway: Gateway,
     deadline: Instant,
     calls: AtomicU32,
+    /// Connect writes this session made (shared with the user leases it holds).
+    writes: Arc<AtomicU32>,
     connect_throttles: AtomicU32,
     throttle_wait_nanos: AtomicU64,
 }
 
-/// Removes a caller from the queue count when it leaves, however it leaves.
-struct QueuePlace<'a>(&'a AtomicUsize);
-
-impl Drop for QueuePlace<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
+/// Whether a Connect operation changes something.
+fn is_write(operation: &str) -> bool {
+    [
+        "Create",
+        "Update",
+        "Delete",
+        "Tag",
+        "Untag",
+        "Associate",
+        "Disassociate",
+        "Put",
+    ]
+    .iter()
+    .any(|verb| operation.starts_with(verb))
 }
 
 /// `wait` rounded up to whole seconds, at least one (`Retry-After` granularity).
@@ -252,11 +288,15 @@ impl Session {
         let span = tracing::debug_span!("connect", operation);
         async {
             let max_attempts = self.gateway.shared.config.max_attempts.max(1);
+            let (bucket, params) = self.gateway.bucket(operation);
             let mut tries = 0;
             loop {
                 tries += 1;
-                self.take_token().await?;
+                self.take_slot(&bucket, params).await?;
                 self.calls.fetch_add(1, Ordering::Relaxed);
+                if is_write(operation) {
+                    self.writes.fetch_add(1, Ordering::SeqCst);
+                }
                 tracing::debug!(attempt = tries, "calling Amazon Connect");
                 let error = match tokio::time::timeout_at(self.deadline, attempt()).await {
                     Ok(Ok(answer)) => return Ok(answer),
@@ -267,6 +307,7 @@ impl Session {
                 };
                 if matches!(error, ConnectError::Throttled { .. }) {
                     self.connect_throttles.fetch_add(1, Ordering::Relaxed);
+                    self.slow_down(&bucket, params).await;
                 }
                 // A user created moments ago may not be visible yet: keep trying
                 // while it is in the consistency window (bounded by the window and
@@ -289,46 +330,73 @@ impl Session {
         .await
     }
 
-    /// Waits until the limiter grants a token, or fails fast with Throttled when
-    /// the token cannot come before the deadline.
-    async fn take_token(&self) -> Result<(), ConnectError> {
-        let shared = &self.gateway.shared;
+    /// Reserves the next slot of `bucket` and waits for it, or fails fast
+    /// with Throttled (and the true wait as Retry-After) when no slot starts
+    /// before the deadline. Slots are handed out in reservation order, and a
+    /// request holds a slot of one bucket only for the call it is about to make.
+    async fn take_slot(&self, bucket: &str, params: Params) -> Result<(), ConnectError> {
         let started = Instant::now();
-        let ahead = shared.queued.fetch_add(1, Ordering::SeqCst);
-        let _place = QueuePlace(&shared.queued);
-        // Each caller ahead takes a token; at most `burst` of them can be in
-        // the bucket now, the rest come one interval apart.
-        let earliest = self.gateway.token_interval()
-            * u32::try_from(ahead.saturating_sub(shared.burst as usize)).unwrap_or(u32::MAX);
-        if started + earliest >= self.deadline {
-            tracing::debug!(ahead, "no token before the deadline");
-            return Err(ConnectError::Throttled {
-                retry_after: retry_after(earliest),
-            });
-        }
-        let turn = tokio::time::timeout_at(self.deadline, shared.turn.lock()).await;
-        let result = match turn {
-            Err(_) => Err(ConnectError::Throttled {
-                retry_after: retry_after(self.gateway.token_interval()),
-            }),
-            Ok(_turn) => loop {
-                match shared.limiter.check() {
-                    Ok(()) => break Ok(()),
-                    Err(not_until) => {
-                        let wait = not_until.wait_time_from(shared.limiter.clock().now());
-                        if Instant::now() + wait > self.deadline {
-                            tracing::debug!(?wait, "no token before the deadline");
-                            break Err(ConnectError::Throttled {
-                                retry_after: retry_after(wait),
-                            });
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
+        let now = now_ms();
+        let slot = self
+            .gateway
+            .shared
+            .store
+            .reserve(
+                bucket,
+                params,
+                now,
+                epoch_ms_of(self.deadline) - CALL_MARGIN_MS,
+            )
+            .await;
+        let result = match slot {
+            Ok(Slot::Granted { at_ms }) => {
+                let wait = millis(at_ms - now_ms());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
                 }
-            },
+                Ok(())
+            }
+            Ok(Slot::Full { first_ms }) => {
+                tracing::debug!(bucket, "no Connect slot before the deadline");
+                Err(ConnectError::Throttled {
+                    retry_after: retry_after(millis(first_ms - now)),
+                })
+            }
+            Err(e) => Err(ConnectError::Unavailable(format!("quota store: {e}"))),
         };
         self.add_wait(started);
         result
+    }
+
+    /// Connect throttled a call of `bucket` despite the limiter: slow the
+    /// bucket down for everyone sharing it.
+    async fn slow_down(&self, bucket: &str, params: Params) {
+        let store = &self.gateway.shared.store;
+        if let Err(e) = store.slow_down(bucket, params, now_ms()).await {
+            tracing::warn!(bucket, error = %e, "could not slow the quota bucket down");
+        } else {
+            tracing::info!(bucket, "Amazon Connect throttled: bucket slowed down");
+        }
+    }
+
+    /// Takes the write lease of `user_id` until the returned guard drops, or
+    /// fails with Throttled when another request holds it past the deadline.
+    pub async fn lease(&self, user_id: &str) -> Result<UserLease, ConnectError> {
+        let shared = &self.gateway.shared;
+        let store = shared.store_is_shared.then(|| shared.store.clone());
+        let started = Instant::now();
+        let lease = shared
+            .leases
+            .acquire(
+                store,
+                user_id,
+                self.deadline,
+                self.writes.clone(),
+                shared.config.consistency_window,
+            )
+            .await;
+        self.add_wait(started);
+        lease
     }
 
     /// Sleeps a "full jitter" backoff before retry number `tries`, or fails fast
@@ -573,6 +641,11 @@ impl Connect for Session {
             self.inner().describe_instance()
         })
         .await
+    }
+
+    /// The user's write lease (see [`Session::lease`]).
+    async fn lease_user(&self, user_id: &str) -> Result<UserLease, ConnectError> {
+        self.lease(user_id).await
     }
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 #[cfg(test)]
 mod fake;
 pub mod limit;
+pub mod quota;
 pub mod simulator;
 
 use std::collections::BTreeMap;
@@ -113,6 +114,24 @@ pub struct UserSummary {
     pub routing_profile_id: String,
     pub hierarchy_group_id: Option<String>,
     pub tags: Tags,
+}
+
+impl From<&User> for UserSummary {
+    /// The summary SearchUsers would give of a user DescribeUser returned.
+    fn from(user: &User) -> UserSummary {
+        UserSummary {
+            id: user.id.clone(),
+            arn: user.arn.clone(),
+            username: user.username.clone(),
+            first_name: user.identity.first_name.clone(),
+            last_name: user.identity.last_name.clone(),
+            phone: Some(user.phone.clone()),
+            security_profile_ids: user.security_profile_ids.clone(),
+            routing_profile_id: user.routing_profile_id.clone(),
+            hierarchy_group_id: user.hierarchy_group_id.clone(),
+            tags: user.tags.clone(),
+        }
+    }
 }
 
 /// The input of CreateUser.
@@ -351,4 +370,11 @@ pub trait Connect: Send + Sync {
     async fn list_tags_for_resource(&self, arn: &str) -> Result<Tags, ConnectError>;
     /// DescribeInstance of the configured instance.
     async fn describe_instance(&self) -> Result<Instance, ConnectError>;
+
+    /// Holds off every other writer of `user_id` (in this process and, with a
+    /// shared quota store, in every instance) until the lease is dropped. Take
+    /// it before reading a user to write it back. A bare adapter guards nothing.
+    async fn lease_user(&self, _user_id: &str) -> Result<quota::UserLease, ConnectError> {
+        Ok(quota::UserLease::unguarded())
+    }
 }

@@ -278,10 +278,8 @@ async fn creates_then_reads_succeed_under_faults_and_eventual_consistency() {
     })
     .await;
     let roomy = LimitConfig {
-        rate_per_second: std::num::NonZeroU32::new(50).expect("non-zero"),
-        burst: std::num::NonZeroU32::new(50).expect("non-zero"),
         max_attempts: 10,
-        ..LimitConfig::default()
+        ..LimitConfig::with_rate(50.0, 50)
     };
     let gateway = gateway_for(&sim, roomy);
     let started = Instant::now();

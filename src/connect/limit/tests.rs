@@ -1,5 +1,5 @@
-//! Unit tests of the gateway against [`FakeConnect`], in real time (governor's
-//! clock is the wall clock), with quotas chosen to keep them short.
+//! Unit tests of the gateway against [`FakeConnect`], in real time (the quota
+//! store's clock is the wall clock), with quotas chosen to keep them short.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,18 +10,12 @@ use super::{Gateway, LimitConfig};
 use crate::connect::fake::FakeConnect;
 use crate::connect::{Connect, ConnectError, IdentityInfo, NewUser, PhoneConfig, Tags};
 
-fn nonzero(n: u32) -> std::num::NonZeroU32 {
-    std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN)
-}
-
 /// A quota that never gets in the way, and short backoffs.
 fn roomy() -> LimitConfig {
     LimitConfig {
-        rate_per_second: nonzero(1000),
-        burst: nonzero(1000),
         base_backoff: Duration::from_millis(5),
         max_backoff: Duration::from_millis(20),
-        ..LimitConfig::default()
+        ..LimitConfig::with_rate(1000.0, 1000)
     }
 }
 
@@ -56,9 +50,7 @@ fn throttled() -> ConnectError {
 #[tokio::test]
 async fn a_call_that_cannot_meet_its_deadline_fails_fast_with_throttled() {
     let config = LimitConfig {
-        rate_per_second: nonzero(1),
-        burst: nonzero(1),
-        ..LimitConfig::default()
+        ..LimitConfig::with_rate(1.0, 1)
     };
     let (fake, gateway) = gateway(config);
     let drained = gateway.session(in_secs(5)).describe_instance().await;
@@ -86,9 +78,7 @@ async fn a_call_that_cannot_meet_its_deadline_fails_fast_with_throttled() {
 #[tokio::test]
 async fn a_caller_behind_a_long_queue_fails_fast_without_waiting_its_turn() {
     let config = LimitConfig {
-        rate_per_second: nonzero(2),
-        burst: nonzero(1),
-        ..LimitConfig::default()
+        ..LimitConfig::with_rate(2.0, 1)
     };
     let (_fake, gateway) = gateway(config);
     let queue: Vec<_> = (0..6)
@@ -119,9 +109,7 @@ async fn a_caller_behind_a_long_queue_fails_fast_without_waiting_its_turn() {
 #[tokio::test]
 async fn concurrent_callers_are_paced_at_the_configured_rate() {
     let config = LimitConfig {
-        rate_per_second: nonzero(10),
-        burst: nonzero(2),
-        ..LimitConfig::default()
+        ..LimitConfig::with_rate(10.0, 2)
     };
     let (fake, gateway) = gateway(config);
     let started = Instant::now();

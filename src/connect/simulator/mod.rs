@@ -35,7 +35,8 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use self::dispatch::{Call, Operation};
-use self::quota::TokenBucket;
+use self::quota::Quota;
+pub use self::quota::QuotaScope;
 use self::state::{Instance, REGION};
 use self::wire::{ApiError, Query};
 
@@ -45,12 +46,19 @@ pub const DEFAULT_INSTANCE_ID: &str = "11111111-2222-4333-8444-555555555555";
 /// How the simulator behaves: quota, faults, instance id, persistence.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimulatorConfig {
-    /// Steady request rate of the shared Connect API quota, per second.
+    /// Steady request rate of each Connect API quota bucket, per second.
     #[arg(long = "rate", env = "SIMULATOR_RATE", default_value_t = 2.0)]
     pub rate: f64,
-    /// Burst of the shared Connect API quota.
+    /// Burst of each Connect API quota bucket.
     #[arg(long = "burst", env = "SIMULATOR_BURST", default_value_t = 5)]
     pub burst: u32,
+    /// A bucket per Connect operation (`operation`) or one for all (`account`).
+    #[arg(long = "quota-scope", env = "SIMULATOR_QUOTA_SCOPE", value_enum, default_value_t = QuotaScope::Operation)]
+    pub quota_scope: QuotaScope,
+    /// Raised quotas, e.g. `SearchUsers=5/8,CreateUser=4/6` (`all=…` in account scope).
+    #[arg(long = "quota-overrides", env = "SIMULATOR_QUOTA_OVERRIDES", default_value = "",
+          value_parser = parse_overrides)]
+    pub quota_overrides: BTreeMap<String, (f64, u32)>,
     /// Disable the quota (never answer ThrottlingException).
     #[arg(long = "no-quota", env = "SIMULATOR_NO_QUOTA")]
     pub no_quota: bool,
@@ -78,6 +86,8 @@ impl Default for SimulatorConfig {
         SimulatorConfig {
             rate: 2.0,
             burst: 5,
+            quota_scope: QuotaScope::Operation,
+            quota_overrides: BTreeMap::new(),
             no_quota: false,
             fault_rate: 0.0,
             consistency_delay_ms: 0,
@@ -85,6 +95,14 @@ impl Default for SimulatorConfig {
             state: None,
         }
     }
+}
+
+fn parse_overrides(raw: &str) -> Result<BTreeMap<String, (f64, u32)>, String> {
+    let parsed = crate::connect::quota::QuotaConfig::parse_overrides(raw)?;
+    Ok(parsed
+        .into_iter()
+        .map(|(op, rate)| (op, (rate.per_second, rate.burst)))
+        .collect())
 }
 
 fn parse_probability(raw: &str) -> Result<f64, String> {
@@ -105,6 +123,8 @@ pub struct Stats {
     pub total: u64,
     /// Requests answered 429 ThrottlingException.
     pub throttled: u64,
+    /// Of those, per operation.
+    pub throttled_calls: BTreeMap<String, u64>,
     /// Requests answered with an injected 500 InternalServiceException.
     pub faults: u64,
 }
@@ -113,7 +133,7 @@ pub struct Stats {
 #[derive(Debug)]
 struct Simulator {
     instance: Mutex<Instance>,
-    quota: Mutex<TokenBucket>,
+    quota: Mutex<Quota>,
     stats: Mutex<Stats>,
     fault_rate: Mutex<f64>,
     consistency_delay: Mutex<Duration>,
@@ -137,11 +157,12 @@ impl Simulator {
         };
         let simulator = Simulator {
             instance: Mutex::new(instance),
-            quota: Mutex::new(TokenBucket::new(
+            quota: Mutex::new(Quota::new(
+                config.quota_scope,
                 config.rate,
                 config.burst,
+                config.quota_overrides.clone(),
                 !config.no_quota,
-                Instant::now(),
             )),
             stats: Mutex::new(Stats::default()),
             fault_rate: Mutex::new(config.fault_rate),
@@ -167,8 +188,13 @@ impl Simulator {
             *stats.calls.entry(operation.name().to_owned()).or_default() += 1;
             stats.total += 1;
         }
-        if !lock(&self.quota).try_acquire(now) {
-            lock(&self.stats).throttled += 1;
+        if !lock(&self.quota).try_acquire(operation.name(), now) {
+            let mut stats = lock(&self.stats);
+            stats.throttled += 1;
+            *stats
+                .throttled_calls
+                .entry(operation.name().to_owned())
+                .or_default() += 1;
             return ApiError::throttled().into_response();
         }
         let fault_rate = *lock(&self.fault_rate);
@@ -330,14 +356,19 @@ impl SimulatorHandle {
         *lock(&self.sim.fault_rate) = rate.clamp(0.0, 1.0);
     }
 
-    /// Sets the quota's steady rate and burst, enables it and refills it.
+    /// Sets every bucket's steady rate and burst, enables the quota and refills it.
     pub fn set_quota(&self, rate: f64, burst: u32) {
-        lock(&self.sim.quota).reconfigure(rate, burst, true, Instant::now());
+        lock(&self.sim.quota).reconfigure(rate, burst, true);
+    }
+
+    /// A bucket per operation or one for all (refills every bucket).
+    pub fn set_quota_scope(&self, scope: QuotaScope) {
+        lock(&self.sim.quota).set_scope(scope);
     }
 
     /// Turns the quota off (never throttle), as `--no-quota` does.
     pub fn disable_quota(&self) {
-        lock(&self.sim.quota).reconfigure(0.0, 1, false, Instant::now());
+        lock(&self.sim.quota).reconfigure(0.0, 1, false);
     }
 
     /// Changes how long new users stay invisible to reads.

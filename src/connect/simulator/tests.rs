@@ -99,6 +99,7 @@ async fn calls_over_the_burst_are_throttled_and_counted() {
     let sim = start(SimulatorConfig {
         rate: 0.001,
         burst: 2,
+        quota_scope: super::QuotaScope::Account,
         ..SimulatorConfig::default()
     })
     .await;
@@ -112,6 +113,17 @@ async fn calls_over_the_burst_are_throttled_and_counted() {
     let stats = sim.stats();
     assert_eq!((stats.total, stats.throttled), (3, 1));
     assert_eq!(stats.calls["DescribeInstance"], 2);
+    assert_eq!(stats.throttled_calls["DescribeInstance"], 1);
+    sim.set_quota_scope(super::QuotaScope::Operation);
+    assert_eq!(call(&sim, "GET", &path, None).await.status, 200);
+    assert_eq!(call(&sim, "GET", "/instance", None).await.status, 200);
+    assert_eq!(call(&sim, "GET", "/instance", None).await.status, 200);
+    assert_eq!(
+        call(&sim, "GET", "/instance", None).await.status,
+        429,
+        "in operation scope each operation has its own burst"
+    );
+    sim.set_quota_scope(super::QuotaScope::Account);
     sim.disable_quota();
     assert_eq!(call(&sim, "GET", &path, None).await.status, 200);
     sim.set_quota(0.001, 1);
@@ -206,7 +218,7 @@ async fn the_stats_endpoint_reports_and_resets_the_counters() {
     let stats = call(&sim, "GET", "/simulator/stats", None).await;
     assert_eq!(
         stats.body,
-        json!({"calls": {"ListInstances": 1}, "total": 1, "throttled": 0, "faults": 0})
+        json!({"calls": {"ListInstances": 1}, "total": 1, "throttled": 0, "throttled_calls": {}, "faults": 0})
     );
     call(&sim, "POST", "/simulator/reset", None).await;
     assert_eq!(sim.stats().total, 0);
