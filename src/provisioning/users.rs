@@ -111,6 +111,7 @@ impl Provisioning {
                 user.user_name
             ))));
         }
+        let _lease = connect.lease_user(&summary.id).await?;
         let current = connect.describe_user(&summary.id).await?;
         let rendered = self.update(connect, &current, user, base).await?;
         info!(user_id = %current.id, "adopted existing Connect user");
@@ -161,6 +162,7 @@ impl Provisioning {
         base: &str,
     ) -> Result<Rendered, Error> {
         let user = parse_user(body)?;
+        let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
         self.update(connect, &current, &user, base).await
@@ -176,6 +178,7 @@ impl Provisioning {
         if_match: Option<&str>,
         base: &str,
     ) -> Result<Rendered, Error> {
+        let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
         let mut resource = self.render(connect, &current, base).await?.json;

@@ -8,6 +8,11 @@
 //! active user, TagResource/UntagResource of the restore tags for an inactive
 //! one. Users already in the desired state are skipped, so a retry after a
 //! 429 writes only what the throttle left undone.
+//!
+//! Each write is a read-modify-write of the user's whole profile set
+//! (UpdateUserSecurityProfiles replaces it), so each is made under the
+//! user's write lease; a user another request wrote since (or shortly
+//! before) this request read it is read again with DescribeUser first.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -54,6 +59,8 @@ impl MemberRef {
 pub struct ResolvedMembers {
     wanted: BTreeMap<String, bool>,
     users: HashMap<String, UserSummary>,
+    /// When the users were read (epoch ms).
+    read_ms: i64,
 }
 
 impl ResolvedMembers {
@@ -252,6 +259,7 @@ impl Provisioning {
         ops: &[MemberOp],
     ) -> Result<ResolvedMembers, Error> {
         let mut users: HashMap<String, UserSummary> = HashMap::new();
+        let read_ms = crate::connect::quota::now_ms();
         let current = match profile_id {
             Some(id) if ops.iter().any(MemberOp::needs_current_members) => {
                 let members = self.group_members(connect, id).await?;
@@ -281,7 +289,11 @@ impl Provisioning {
                 quoted_list(&missing)
             )));
         }
-        Ok(ResolvedMembers { wanted, users })
+        Ok(ResolvedMembers {
+            wanted,
+            users,
+            read_ms,
+        })
     }
 
     /// Writes resolved members to group `profile_id`: every write is planned
@@ -297,36 +309,49 @@ impl Provisioning {
         }
         let defaults = self.default_security_profile_ids(connect).await?;
         let disabled = self.disabled_profile_id(connect).await?;
-        let mut writes = Vec::new();
+        let mut changing = Vec::new();
         let mut result = Vec::new();
         for (id, member) in &resolved.wanted {
             let Some(user) = resolved.users.get(id) else {
                 continue;
             };
-            if let Some(write) = member_write(user, profile_id, *member, &defaults, &disabled)? {
-                writes.push(write);
+            if member_write(user, profile_id, *member, &defaults, &disabled)?.is_some() {
+                changing.push((user, *member));
             }
             if *member {
                 result.push(MemberRef::of(user));
             }
         }
-        for write in &writes {
-            match write {
-                MemberWrite::Profiles { user_id, ids } => {
-                    connect.update_user_security_profiles(user_id, ids).await?;
+        let mut writes = 0;
+        for (user, member) in changing {
+            let lease = connect.lease_user(&user.id).await?;
+            let fresh;
+            let user = if lease.newer_than_read_at(resolved.read_ms) {
+                fresh = UserSummary::from(&connect.describe_user(&user.id).await?);
+                &fresh
+            } else {
+                user
+            };
+            match member_write(user, profile_id, member, &defaults, &disabled)? {
+                Some(MemberWrite::Profiles { user_id, ids }) => {
+                    connect
+                        .update_user_security_profiles(&user_id, &ids)
+                        .await?;
                 }
-                MemberWrite::Restore { arn, set, remove } => {
+                Some(MemberWrite::Restore { arn, set, remove }) => {
                     if !set.is_empty() {
-                        connect.tag_resource(arn, set).await?;
+                        connect.tag_resource(&arn, &set).await?;
                     }
                     if !remove.is_empty() {
-                        connect.untag_resource(arn, remove).await?;
+                        connect.untag_resource(&arn, &remove).await?;
                     }
                 }
+                None => continue,
             }
+            writes += 1;
         }
-        if !writes.is_empty() {
-            tracing::info!(group_id = %profile_id, users = writes.len(), "changed group members");
+        if writes > 0 {
+            tracing::info!(group_id = %profile_id, users = writes, "changed group members");
         }
         Ok(result)
     }
