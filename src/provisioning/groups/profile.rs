@@ -59,11 +59,27 @@ impl Provisioning {
 
     /// The security profile that is group `id` (the profile cache: no Connect
     /// call when warm); 404 for an unknown id and for the no-permission profile.
+    /// An id the cache does not know is confirmed with DescribeSecurityProfile
+    /// before the 404: another instance may have created the group since this
+    /// one's cache was filled.
     pub async fn group_profile(&self, connect: &dyn Connect, id: &str) -> Result<Summary, Error> {
-        match self.cache.security_profile_by_id(connect, id).await? {
-            Some(profile) if !self.is_disabled_profile(&profile.name) => Ok(profile),
-            _ => Err(group_not_found(id)),
+        let profile = match self.cache.security_profile_by_id(connect, id).await? {
+            Some(profile) => profile,
+            None => {
+                let described = self.describe_group(connect, id).await?;
+                let profile = Summary {
+                    id: described.id,
+                    arn: described.arn,
+                    name: described.name,
+                };
+                self.cache.insert_security_profile(profile.clone());
+                profile
+            }
+        };
+        if self.is_disabled_profile(&profile.name) {
+            return Err(group_not_found(id));
         }
+        Ok(profile)
     }
 
     /// DescribeSecurityProfile of a group, with Connect's "not found" as the
