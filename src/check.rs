@@ -72,6 +72,9 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
             return Ok(report);
         }
     }
+    if let Some(table) = config.quota_table.clone() {
+        check_quota_table(&config, &table, &mut report).await;
+    }
     let built = app::build(config, target).await?;
     println!("checking {}", built.app.connect_description);
     check_connect(&built.app, &mut report).await;
@@ -103,6 +106,37 @@ async fn check_aws_chain(report: &mut Report) -> bool {
     };
     report.record("AWS credentials", credentials);
     report.failures() == 0
+}
+
+/// `QUOTA_TABLE` exists and takes a write (PutItem, then DeleteItem of a
+/// check item), and the account prefix of its keys can be had.
+async fn check_quota_table(config: &Config, table: &str, report: &mut Report) {
+    use crate::connect::quota::dynamo::{DynamoStore, account_prefix, client};
+    let shared = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    let prefix = match &config.quota_key_prefix {
+        Some(prefix) => Ok(format!("{prefix} (QUOTA_KEY_PREFIX)")),
+        None => account_prefix(&shared).await.map_err(|e| {
+            format!("{e}: grant sts:GetCallerIdentity, or set QUOTA_KEY_PREFIX")
+        }),
+    };
+    let usable = prefix.is_ok();
+    report.record("quota key prefix (STS GetCallerIdentity)", prefix.clone());
+    if !usable {
+        return;
+    }
+    let store = DynamoStore::new(client(&shared).await, table, prefix.unwrap_or_default());
+    report.record(
+        format!("quota table '{table}' (QUOTA_TABLE)"),
+        store
+            .verify()
+            .await
+            .map(|()| "exists and takes a write".to_owned())
+            .map_err(|e| {
+                format!(
+                    "{e}: create it (partition key `pk`, string; TTL on `expires_at`) and grant dynamodb:GetItem, PutItem, UpdateItem, DeleteItem on it"
+                )
+            }),
+    );
 }
 
 /// The instance, the configured profiles, and one call per permission.

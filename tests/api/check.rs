@@ -118,3 +118,33 @@ async fn check_fails_when_the_instance_does_not_exist() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn check_verifies_the_quota_table_when_one_is_set() {
+    let sim = simulator().await;
+    let dynamo = crate::fleet::Dynalite::start().await;
+    let shared = [
+        ("QUOTA_TABLE", crate::fleet::TABLE),
+        ("QUOTA_KEY_PREFIX", "check#us-east-1"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamo.url.as_str()),
+    ];
+    let (output, stdout) = check(&sim, &shared).await;
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok   quota table 'connect-scim-quota' (QUOTA_TABLE): exists"),
+        "{stdout}"
+    );
+
+    let missing = [
+        ("QUOTA_TABLE", "no-such-table"),
+        ("QUOTA_KEY_PREFIX", "check#us-east-1"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamo.url.as_str()),
+    ];
+    let (output, stdout) = check(&sim, &missing).await;
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("FAIL quota table 'no-such-table' (QUOTA_TABLE)")
+            && stdout.contains("partition key `pk`"),
+        "{stdout}"
+    );
+}
