@@ -101,8 +101,8 @@ need_terraform() {
 # config that installs providers from the mirror only, so that nothing is
 # written into the worktree and nothing is fetched.
 terraform_init() {
-    need_terraform || return 1
     rm -rf "$work"
+    need_terraform || return 1
     mkdir -p "$work/stack"
     cp -R terraform "$work/stack/terraform"
     cp swagger.json "$work/stack/swagger.json"
@@ -114,7 +114,13 @@ provider_installation {
   }
 }
 TFRC
-    (cd "$work/stack/terraform" && tf_in_copy init -backend=false -input=false -no-color >/dev/null)
+    (cd "$work/stack/terraform" && tf_in_copy init -backend=false -input=false -no-color >/dev/null) &&
+        touch "$work/initialized"
+}
+
+# validate and test run only on a copy that this run initialized.
+initialized() {
+    [[ -f "$work/initialized" ]] || { echo "deploy-checks: skipped for want of terraform init (see above): counted as failed" >&2; return 1; }
 }
 
 tf_in_copy() {
@@ -122,6 +128,7 @@ tf_in_copy() {
 }
 
 terraform_validate() {
+    initialized || return 1
     (cd "$work/stack/terraform" && tf_in_copy validate -no-color)
 }
 
@@ -130,6 +137,7 @@ terraform_validate() {
 # metadata are read, and any AWS call but the one the fake serves fails.
 terraform_test() {
     local port_file="$repo/$work/fake_aws.port" fake rc
+    initialized || return 1
     python3 terraform/tests/fake_aws.py > "$port_file" &
     fake=$!
     for _ in $(seq 50); do [[ -s "$port_file" ]] && break; sleep 0.1; done
