@@ -6,6 +6,10 @@
 # (it brings Zig, its cross-linker, as the ziglang package) into
 # target/lambda-venv. cargo-lambda adds the aarch64-unknown-linux-gnu target
 # through rustup when it is missing.
+#
+# --locked: the build uses exactly the dependency versions in Cargo.lock and
+# fails instead of resolving new ones, so a release is reproducible from its
+# commit.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +25,7 @@ if ! cargo lambda --version >/dev/null 2>&1; then
     export PATH="$repo/$venv/bin:$PATH"
 fi
 
-cargo lambda build --release --arm64 --output-format zip --bin connect-scim
+cargo lambda build --release --locked --arm64 --output-format zip --bin connect-scim
 
 zip="target/lambda/connect-scim/bootstrap.zip"
 [[ -f "$zip" ]] || { echo "build-lambda: $zip was not produced" >&2; exit 1; }

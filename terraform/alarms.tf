@@ -25,7 +25,7 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
 
 resource "aws_cloudwatch_metric_alarm" "function_throttles" {
   alarm_name          = "${var.name_prefix}-function-throttles"
-  alarm_description   = "Lambda rejected invocations beyond the reserved concurrency; the IdP got an error and will retry."
+  alarm_description   = "Lambda rejected invocations beyond the reserved concurrency (the IdP got a 502 and will retry); raise reserved_concurrency, which costs no Connect quota."
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
   dimensions          = { FunctionName = aws_lambda_function.scim.function_name }
@@ -70,7 +70,7 @@ resource "aws_cloudwatch_log_metric_filter" "connect_throttled" {
 
 resource "aws_cloudwatch_metric_alarm" "connect_throttled" {
   alarm_name          = "${var.name_prefix}-connect-throttled"
-  alarm_description   = "Amazon Connect throttled calls (retried by the function); sustained, it means another caller shares the account's Connect quota or concurrency is above 1."
+  alarm_description   = "Amazon Connect throttled calls (retried, and the shared bucket slowed for every instance); sustained, another caller shares the account's Connect quota or the configured rate is above it."
   namespace           = local.metric_ns
   metric_name         = aws_cloudwatch_log_metric_filter.connect_throttled.metric_transformation[0].name
   statistic           = "Sum"
@@ -98,7 +98,7 @@ resource "aws_cloudwatch_log_metric_filter" "scim_429" {
 
 resource "aws_cloudwatch_metric_alarm" "scim_429" {
   alarm_name          = "${var.name_prefix}-scim-429"
-  alarm_description   = "The function answered 429 to the IdP: Connect kept throttling past the retries."
+  alarm_description   = "The function answered 429 to the IdP: the Connect quota could not serve the request within its deadline."
   namespace           = local.metric_ns
   metric_name         = aws_cloudwatch_log_metric_filter.scim_429.metric_transformation[0].name
   statistic           = "Sum"

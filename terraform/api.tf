@@ -2,6 +2,15 @@
 # is: API Gateway fills ${AWS::Partition}, ${AWS::Region} and
 # ${AWS::AccountId} at import, and the stage variable lambdaFunctionName
 # names the function, so the same file serves CloudFormation unchanged.
+#
+# The gateway responses in swagger.json answer THROTTLED (the stage throttle)
+# 429 with Retry-After. INTEGRATION_FAILURE, which is also what a Lambda
+# throttle beyond reserved_concurrency becomes, stays 502 without Retry-After:
+# a gateway response cannot tell a throttle from a crash, a missing invoke
+# permission or a KMS failure, and a 429 there would have both IdPs retry a
+# broken deployment quietly and keep it off the api-5xx alarm. The
+# function-throttles alarm says when to raise reserved_concurrency, which no
+# longer costs Connect quota (the buckets are shared in DynamoDB).
 
 resource "aws_api_gateway_rest_api" "scim" {
   name        = var.name_prefix
@@ -17,12 +26,47 @@ resource "aws_api_gateway_rest_api" "scim" {
   }
 }
 
+# Optional source-IP allow-list (allowed_source_cidrs): every other source
+# gets API Gateway's 403 (a SCIM error through the ACCESS_DENIED response).
+locals {
+  api_policy = length(var.allowed_source_cidrs) == 0 ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "Invoke"
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "execute-api:/*"
+      },
+      {
+        Sid       = "OnlyFromAllowedSources"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "execute-api:/*"
+        Condition = { NotIpAddress = { "aws:SourceIp" = var.allowed_source_cidrs } }
+      },
+    ]
+  })
+}
+
+resource "aws_api_gateway_rest_api_policy" "allow_list" {
+  count       = local.api_policy == null ? 0 : 1
+  rest_api_id = aws_api_gateway_rest_api.scim.id
+  policy      = local.api_policy
+}
+
 resource "aws_api_gateway_deployment" "scim" {
   rest_api_id = aws_api_gateway_rest_api.scim.id
 
+  # A changed resource policy, like a changed swagger.json, takes effect
+  # only with a new deployment.
   triggers = {
-    redeployment = sha1(aws_api_gateway_rest_api.scim.body)
+    redeployment = sha1(join("\n", [aws_api_gateway_rest_api.scim.body, coalesce(local.api_policy, "none")]))
   }
+
+  depends_on = [aws_api_gateway_rest_api_policy.allow_list]
 
   lifecycle {
     create_before_destroy = true

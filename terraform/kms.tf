@@ -1,8 +1,8 @@
 # One customer-managed key, rotated yearly, for the token secret, the log
-# groups and the function's environment.
+# groups, the function's environment and the quota table.
 
 resource "aws_kms_key" "scim" {
-  description             = "${var.name_prefix}: token secret, logs and function environment"
+  description             = "${var.name_prefix}: token secret, logs, function environment and quota table"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = jsonencode(local.kms_policy)
@@ -25,6 +25,7 @@ locals {
         Action    = "kms:*"
         Resource  = "*"
       },
+      # CloudWatch Logs may use the key for this stack's three log groups only.
       {
         Sid       = "CloudWatchLogsEncryptsOwnLogGroups"
         Effect    = "Allow"
@@ -32,11 +33,11 @@ locals {
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
         Condition = {
-          ArnLike = {
+          ArnEquals = {
             "kms:EncryptionContext:aws:logs:arn" = [
               "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.function_name}",
               "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/apigateway/${var.name_prefix}",
-              "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_*",
+              "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.scim.id}/${var.stage_name}",
             ]
           }
         }

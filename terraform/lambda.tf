@@ -30,6 +30,11 @@ resource "aws_lambda_function" "scim" {
       DISABLED_SECURITY_PROFILE = aws_connect_security_profile.disabled.name
       DEACTIVATION              = var.deactivation
       REQUEST_DEADLINE_MS       = tostring(var.request_deadline_ms)
+      QUOTA_TABLE               = local.quota_table_name
+      CONNECT_QUOTA_SCOPE       = var.connect_quota_scope
+      CONNECT_QUOTA_OVERRIDES   = var.connect_quota_overrides
+      CONNECT_RATE_LIMIT        = tostring(var.connect_rate_limit)
+      CONNECT_BURST             = tostring(var.connect_burst)
       LOG_FORMAT                = "json"
       RUST_LOG                  = var.rust_log
     }
@@ -73,64 +78,165 @@ data "aws_iam_policy_document" "assume_lambda" {
 resource "aws_iam_role_policy" "function" {
   name   = "connect-scim"
   role   = aws_iam_role.function.id
-  policy = data.aws_iam_policy_document.function.json
+  policy = jsonencode(local.function_policy)
 }
 
-data "aws_iam_policy_document" "function" {
-  statement {
-    sid = "ConnectOnThisInstanceOnly"
-    actions = [
-      "connect:CreateUser",
-      "connect:DescribeUser",
-      "connect:DeleteUser",
-      "connect:ListUsers",
-      "connect:SearchUsers",
-      "connect:UpdateUserIdentityInfo",
-      "connect:UpdateUserSecurityProfiles",
-      "connect:UpdateUserRoutingProfile",
-      "connect:UpdateUserPhoneConfig",
-      "connect:UpdateUserHierarchy",
-      "connect:ListSecurityProfiles",
-      "connect:DescribeSecurityProfile",
-      "connect:CreateSecurityProfile",
-      "connect:DeleteSecurityProfile",
-      "connect:ListRoutingProfiles",
-      "connect:DescribeRoutingProfile",
-      "connect:ListUserHierarchyGroups",
-      "connect:DescribeUserHierarchyGroup",
-      "connect:TagResource",
-      "connect:UntagResource",
-      "connect:ListTagsForResource",
-      "connect:DescribeInstance",
-    ]
-    resources = local.connect_resource_arns
-  }
+# The Connect actions the function calls at runtime, and no more: those only
+# `connect-scim check` uses (DescribeInstance, ListUsers, ListTagsForResource)
+# are for the operator's credentials. Where Connect's IAM supports
+# aws:ResourceTag, writes are conditioned on the tags SCIM itself sets; see the
+# README's "What the role may do" table.
+locals {
+  connect_read_actions = [
+    "connect:DescribeUser",
+    "connect:SearchUsers",
+    "connect:ListSecurityProfiles",
+    "connect:DescribeSecurityProfile",
+    "connect:ListRoutingProfiles",
+    "connect:ListUserHierarchyGroups",
+    "connect:DescribeUserHierarchyGroup",
+  ]
+  connect_user_write_actions = [
+    "connect:UpdateUserIdentityInfo",
+    "connect:UpdateUserPhoneConfig",
+    "connect:UpdateUserRoutingProfile",
+    "connect:UpdateUserHierarchy",
+    "connect:UpdateUserSecurityProfiles",
+    "connect:DeleteUser",
+  ]
+  connect_agents = "${local.connect_instance_arn}/agent/*"
+  connect_profiles = [
+    "${local.connect_instance_arn}/security-profile/*",
+    "${local.connect_instance_arn}/routing-profile/*",
+    "${local.connect_instance_arn}/agent-group/*",
+  ]
+  connect_security_profiles = "${local.connect_instance_arn}/security-profile/*"
+}
 
-  statement {
-    sid       = "ReadTheTokenSecret"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.token.arn]
-  }
-
-  statement {
-    sid       = "DecryptWithTheStackKey"
-    actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.scim.arn]
-  }
-
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.enable_xray ? [1] : []
-    content {
-      sid = "WriteTraces"
-      # X-Ray trace APIs have no resource-level permissions.
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
+# A policy document built as a value (not a data source) so that it is known
+# at plan, where terraform/tests checks it.
+locals {
+  function_policy = {
+    Version = "2012-10-17"
+    Statement = concat([
+      {
+        Sid      = "ConnectReads"
+        Effect   = "Allow"
+        Action   = local.connect_read_actions
+        Resource = local.connect_resource_arns
+      },
+      # CreateUser carries the user's first tags (scim:managed among them), so
+      # it cannot be conditioned on them.
+      {
+        Sid      = "ConnectCreateUsers"
+        Effect   = "Allow"
+        Action   = ["connect:CreateUser"]
+        Resource = local.connect_resource_arns
+      },
+      # Writes and deletes of an agent: only agents tagged scim:managed=true
+      # (restrict_to_managed_users). IAM checks each resource a call names on
+      # its own, so the profiles and groups these calls name are granted in
+      # the next statement, unconditioned: they carry no such tag.
+      merge(
+        {
+          Sid      = "ConnectWriteAgents"
+          Effect   = "Allow"
+          Action   = local.connect_user_write_actions
+          Resource = [local.connect_agents]
+        },
+        var.restrict_to_managed_users ? {
+          Condition = { StringEquals = { "aws:ResourceTag/scim:managed" = "true" } }
+        } : {},
+      ),
+      {
+        Sid      = "ConnectProfilesAgentWritesName"
+        Effect   = "Allow"
+        Action   = local.connect_user_write_actions
+        Resource = concat([local.connect_instance_arn], local.connect_profiles)
+      },
+      {
+        Sid      = "ConnectCreateSecurityProfiles"
+        Effect   = "Allow"
+        Action   = ["connect:CreateSecurityProfile"]
+        Resource = [local.connect_instance_arn, local.connect_security_profiles]
+      },
+      # Only the groups SCIM created (scim:createdBy=scim) are ever deleted.
+      {
+        Sid       = "ConnectDeleteOwnSecurityProfiles"
+        Effect    = "Allow"
+        Action    = ["connect:DeleteSecurityProfile"]
+        Resource  = [local.connect_security_profiles]
+        Condition = { StringEquals = { "aws:ResourceTag/scim:createdBy" = "scim" } }
+      },
+      # Tags: not conditioned on the resource's tags (the first scim: tag must
+      # be writable, e.g. when an existing profile is linked as a group), but
+      # only scim: keys; the service never touches other tags.
+      {
+        Sid       = "ConnectScimTagsOnly"
+        Effect    = "Allow"
+        Action    = ["connect:TagResource", "connect:UntagResource"]
+        Resource  = [local.connect_instance_arn, local.connect_agents, local.connect_security_profiles]
+        Condition = { "ForAllValues:StringLike" = { "aws:TagKeys" = ["scim:*"] } }
+      },
+      {
+        Sid      = "ReadTheTokenSecret"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [aws_secretsmanager_secret.token.arn]
+      },
+      # The stack key decrypts the token secret (through Secrets Manager) and
+      # the function's environment (through Lambda), never directly.
+      {
+        Sid      = "DecryptSecretAndEnvironment"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [aws_kms_key.scim.arn]
+        Condition = { StringEquals = { "kms:ViaService" = [
+          "secretsmanager.${local.region}.amazonaws.com",
+          "lambda.${local.region}.amazonaws.com",
+        ] } }
+      },
+      {
+        Sid      = "QuotaBucketsAndLeases"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        Resource = [local.quota_table_arn]
+      },
+      # The quota table's key, through DynamoDB and for that table only: the
+      # stack key, or whichever key encrypts a shared table (quota_table_name).
+      {
+        Sid      = "QuotaTableKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = local.create_quota_table ? [aws_kms_key.scim.arn] : ["*"]
+        Condition = { StringEquals = {
+          "kms:ViaService"                               = "dynamodb.${local.region}.amazonaws.com"
+          "kms:EncryptionContext:aws:dynamodb:tableName" = local.quota_table_name
+        } }
+      },
+      # Once at start, to key the quota buckets by account and region. AWS
+      # answers GetCallerIdentity without any grant; it is listed so that the
+      # role names every call the function makes. It has no resource.
+      {
+        Sid      = "WhoAmI"
+        Effect   = "Allow"
+        Action   = ["sts:GetCallerIdentity"]
+        Resource = ["*"]
+      },
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${aws_cloudwatch_log_group.function.arn}:*"]
+      },
+      ], var.enable_xray ? [
+      {
+        Sid    = "WriteTraces"
+        Effect = "Allow"
+        # X-Ray trace APIs have no resource-level permissions.
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = ["*"]
+      },
+    ] : [])
   }
 }

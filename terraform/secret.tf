@@ -1,10 +1,16 @@
 # The bearer token the IdP sends, kept in Secrets Manager. The function reads
 # it at start; the secret may hold "NEW,OLD" during a rotation, so the token
 # is alphanumeric and can never contain a comma.
+#
+# The token never enters Terraform's plan or state: Secrets Manager generates
+# it (an ephemeral resource, opened anew at each plan and never stored) and it
+# is written through the write-only secret_string_wo. Terraform writes it once,
+# for secret_string_wo_version 1; a later apply leaves a rotated value alone.
 
-resource "random_password" "token" {
-  length  = 48
-  special = false
+ephemeral "aws_secretsmanager_random_password" "token" {
+  password_length     = 48
+  exclude_punctuation = true
+  include_space       = false
 }
 
 resource "aws_secretsmanager_secret" "token" {
@@ -15,12 +21,7 @@ resource "aws_secretsmanager_secret" "token" {
 }
 
 resource "aws_secretsmanager_secret_version" "token" {
-  secret_id     = aws_secretsmanager_secret.token.id
-  secret_string = random_password.token.result
-
-  # Rotation writes "NEW,OLD" then "NEW" by hand (docs/deploy.md); a later
-  # apply must not put the first token back.
-  lifecycle {
-    ignore_changes = [secret_string]
-  }
+  secret_id                = aws_secretsmanager_secret.token.id
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.token.random_password
+  secret_string_wo_version = 1
 }

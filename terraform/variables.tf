@@ -30,13 +30,68 @@ variable "stage_name" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of the function. 1 keeps the in-process limiter the only caller of Connect (2 rps, burst 5 per account); more instances multiply the limiter and make Connect throttle."
+  description = "Reserved concurrency of the function. Every instance draws Connect calls from the shared quota buckets in the DynamoDB table, so more instances wait for Connect instead of multiplying it; 10 lets an IdP's parallel requests queue there rather than be rejected by Lambda."
   type        = number
-  default     = 1
+  default     = 10
 
   validation {
     condition     = var.reserved_concurrency >= 1
     error_message = "reserved_concurrency must be at least 1 (0 would disable the function)."
+  }
+}
+
+variable "connect_quota_scope" {
+  description = "One quota bucket per Connect operation (operation: AWS's API reference defines the limits per API) or one for all Connect calls (account). Becomes CONNECT_QUOTA_SCOPE."
+  type        = string
+  default     = "operation"
+
+  validation {
+    condition     = contains(["operation", "account"], var.connect_quota_scope)
+    error_message = "connect_quota_scope must be operation or account."
+  }
+}
+
+variable "connect_rate_limit" {
+  description = "Connect calls per second per bucket (Connect's default quota is 2). Becomes CONNECT_RATE_LIMIT."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.connect_rate_limit > 0
+    error_message = "connect_rate_limit must be above 0."
+  }
+}
+
+variable "connect_burst" {
+  description = "Connect calls a bucket allows at once (Connect's default burst is 5). Becomes CONNECT_BURST."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.connect_burst >= 1 && floor(var.connect_burst) == var.connect_burst
+    error_message = "connect_burst must be a whole number, at least 1."
+  }
+}
+
+variable "connect_quota_overrides" {
+  description = "Per-operation rate/burst where the account's quota differs, e.g. \"SearchUsers=5/8,CreateUser=4/6\"; empty for none. Becomes CONNECT_QUOTA_OVERRIDES."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z]+=[0-9]+(\\.[0-9]+)?/[0-9]+(,[A-Za-z]+=[0-9]+(\\.[0-9]+)?/[0-9]+)*)?$", var.connect_quota_overrides))
+    error_message = "connect_quota_overrides must be empty or Operation=rate/burst pairs separated by commas, e.g. SearchUsers=5/8,CreateUser=4/6."
+  }
+}
+
+variable "quota_table_name" {
+  description = "An existing DynamoDB table (same account and region) holding the quota buckets, shared by several stacks so that they share one Connect budget as Connect does; empty creates one for this stack. Becomes QUOTA_TABLE."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9_.-]{3,255})?$", var.quota_table_name))
+    error_message = "quota_table_name must be empty or a DynamoDB table name (3-255 of letters, digits, _ . -)."
   }
 }
 
@@ -76,9 +131,16 @@ variable "request_deadline_ms" {
 }
 
 variable "rust_log" {
-  description = "Log filter of the function. Becomes RUST_LOG."
+  description = "Log level of the function: error, warn, info or debug. Becomes RUST_LOG."
   type        = string
   default     = "info"
+
+  # A level only: a filter string could turn on the AWS SDK's or hyper's
+  # debug output, which logs request and response details.
+  validation {
+    condition     = contains(["error", "warn", "info", "debug"], var.rust_log)
+    error_message = "rust_log must be error, warn, info or debug."
+  }
 }
 
 variable "log_retention_days" {
@@ -121,6 +183,40 @@ variable "secret_recovery_window_days" {
   description = "Days a deleted token secret can still be restored (0 deletes at once)."
   type        = number
   default     = 7
+}
+
+variable "restrict_to_managed_users" {
+  description = "Condition the function's user writes and deletes on the user's scim:managed=true tag, so it can never change or delete an agent SCIM did not provision. Turn off to let group pushes and ADOPT_EXISTING_USERS change users created outside SCIM."
+  type        = bool
+  default     = true
+}
+
+variable "allowed_source_cidrs" {
+  description = "Source IP ranges (CIDR) allowed to call the API, as an API Gateway resource policy; empty allows any source (the bearer token still applies)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.allowed_source_cidrs : can(cidrhost(c, 0))])
+    error_message = "allowed_source_cidrs must hold CIDR ranges such as 203.0.113.0/24."
+  }
+}
+
+variable "enable_waf" {
+  description = "Attach an AWS WAF web ACL to the stage: a per-IP rate limit, AWS's known-bad-inputs rules, and a block of requests without a Bearer Authorization header."
+  type        = bool
+  default     = false
+}
+
+variable "waf_rate_limit" {
+  description = "With enable_waf: requests one source IP may send in any 5 minutes before WAF blocks it."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000
+    error_message = "waf_rate_limit must be between 10 and 2,000,000,000 (AWS WAF's limits)."
+  }
 }
 
 variable "tags" {

@@ -1,17 +1,16 @@
 # connect-scim on AWS Lambda behind an API Gateway REST API.
-# Provider and Terraform versions this configuration is written for.
+# Provider and Terraform versions this configuration is written for:
+# Terraform 1.11 for write-only arguments and ephemeral resources (the token
+# never enters the plan or the state), and the AWS provider 5.100 for
+# aws_secretsmanager_random_password and secret_string_wo.
 
 terraform {
-  required_version = ">= 1.5.0"
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
+      version = "~> 5.100"
     }
   }
 }

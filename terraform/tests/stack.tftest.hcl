@@ -1,0 +1,360 @@
+# Plans the stack and checks its security-relevant settings: what the
+# function's role may do and on which conditions, KMS encryption of the
+# secret, logs and quota table, the write-only token, the input validations.
+# Run by scripts/deploy-checks.sh, offline: the AWS provider is pointed at
+# tests/fake_aws.py on loopback (AWS_ENDPOINT_URL), and the values AWS would
+# assign at apply are overridden so the policies are known at plan.
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  connect_instance_id = "0c1d2e3f-0000-4000-8000-000000000001"
+  lambda_zip_path     = "tests/artifact.txt"
+}
+
+override_data {
+  target          = data.aws_caller_identity.current
+  override_during = plan
+  values = {
+    account_id = "123456789012"
+  }
+}
+
+override_resource {
+  target          = aws_kms_key.scim
+  override_during = plan
+  values = {
+    arn    = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-00000000c0de"
+    key_id = "00000000-0000-4000-8000-00000000c0de"
+  }
+}
+
+override_resource {
+  target          = aws_secretsmanager_secret.token
+  override_during = plan
+  values = {
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:connect-scim-token-AbCdEf"
+    id  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:connect-scim-token-AbCdEf"
+  }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.function
+  override_during = plan
+  values = {
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/connect-scim"
+  }
+}
+
+override_resource {
+  target          = aws_api_gateway_rest_api.scim
+  override_during = plan
+  values = {
+    id            = "a1b2c3d4e5"
+    execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
+  }
+}
+
+override_resource {
+  target          = aws_api_gateway_stage.scim
+  override_during = plan
+  values = {
+    arn = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod"
+  }
+}
+
+run "defaults" {
+  command = plan
+
+  # The Connect actions granted: exactly those the function calls at runtime.
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      [for a in flatten([s.Action]) : a if startswith(a, "connect:")]
+      ])) == toset([
+      "connect:CreateUser", "connect:DescribeUser", "connect:DeleteUser", "connect:SearchUsers",
+      "connect:UpdateUserIdentityInfo", "connect:UpdateUserPhoneConfig", "connect:UpdateUserRoutingProfile",
+      "connect:UpdateUserHierarchy", "connect:UpdateUserSecurityProfiles",
+      "connect:ListSecurityProfiles", "connect:DescribeSecurityProfile", "connect:CreateSecurityProfile",
+      "connect:DeleteSecurityProfile", "connect:ListRoutingProfiles", "connect:ListUserHierarchyGroups",
+      "connect:DescribeUserHierarchyGroup", "connect:TagResource", "connect:UntagResource",
+    ])
+    error_message = "The role's Connect actions are not exactly the runtime set (check-only actions such as ListUsers, DescribeInstance, ListTagsForResource must stay out)."
+  }
+
+  # Agents are only written or deleted when they carry scim:managed=true.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/scim:managed"], "") == "true"
+      if contains(flatten([s.Resource]), "arn:aws:connect:us-east-1:123456789012:instance/0c1d2e3f-0000-4000-8000-000000000001/agent/*")
+      && length(setintersection(toset(flatten([s.Action])), toset(["connect:UpdateUserIdentityInfo", "connect:UpdateUserPhoneConfig", "connect:UpdateUserRoutingProfile", "connect:UpdateUserHierarchy", "connect:UpdateUserSecurityProfiles", "connect:DeleteUser"]))) > 0
+    ])
+    error_message = "A statement lets the function write or delete agents without the scim:managed=true condition."
+  }
+
+  # A security profile is only deleted when SCIM created it.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      try(s.Condition.StringEquals["aws:ResourceTag/scim:createdBy"], "") == "scim"
+      if contains(flatten([s.Action]), "connect:DeleteSecurityProfile")
+    ])
+    error_message = "DeleteSecurityProfile is granted without the scim:createdBy=scim condition."
+  }
+
+  # Tags: only scim: keys are ever written or removed.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      try(s.Condition["ForAllValues:StringLike"]["aws:TagKeys"], []) == ["scim:*"]
+      if length(setintersection(toset(flatten([s.Action])), toset(["connect:TagResource", "connect:UntagResource"]))) > 0
+    ])
+    error_message = "TagResource/UntagResource are granted for tag keys other than scim:*."
+  }
+
+  # Every Connect grant stays on this instance.
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement : [
+        for r in flatten([s.Resource]) :
+        startswith(r, "arn:aws:connect:us-east-1:123456789012:instance/0c1d2e3f-0000-4000-8000-000000000001")
+      ] if anytrue([for a in flatten([s.Action]) : startswith(a, "connect:")])
+    ]))
+    error_message = "A Connect grant reaches beyond this instance."
+  }
+
+  # KMS is only used through the services that hold data under the key.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      can(s.Condition.StringEquals["kms:ViaService"])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "kms:")])
+    ])
+    error_message = "A kms: grant lacks a kms:ViaService condition."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      [for a in flatten([s.Action]) : a if startswith(a, "dynamodb:")]
+    ])) == toset(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"])
+    error_message = "The function's DynamoDB actions are not exactly Get/Put/Update/DeleteItem (DescribeTable is for `connect-scim check` only)."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      flatten([s.Resource]) == ["arn:aws:dynamodb:us-east-1:123456789012:table/connect-scim-quota"]
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
+    ])
+    error_message = "DynamoDB is granted on more than the quota table."
+  }
+
+  # The quota table: key pk (S), TTL on expires_at, on demand, the stack key.
+  assert {
+    condition     = aws_dynamodb_table.quota[0].hash_key == "pk" && aws_dynamodb_table.quota[0].range_key == null
+    error_message = "The quota table's key must be pk alone."
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.quota[0].attribute).name == "pk" && one(aws_dynamodb_table.quota[0].attribute).type == "S"
+    error_message = "pk must be a string attribute."
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.quota[0].ttl).attribute_name == "expires_at" && one(aws_dynamodb_table.quota[0].ttl).enabled
+    error_message = "TTL must be enabled on expires_at."
+  }
+  assert {
+    condition     = aws_dynamodb_table.quota[0].billing_mode == "PAY_PER_REQUEST"
+    error_message = "The quota table must be on demand."
+  }
+  assert {
+    condition     = one(aws_dynamodb_table.quota[0].server_side_encryption).enabled && one(aws_dynamodb_table.quota[0].server_side_encryption).kms_key_arn == aws_kms_key.scim.arn
+    error_message = "The quota table must be encrypted with the stack key."
+  }
+
+  # Secret and logs under the stack key.
+  assert {
+    condition     = aws_secretsmanager_secret.token.kms_key_id == aws_kms_key.scim.arn
+    error_message = "The token secret must be encrypted with the stack key."
+  }
+  assert {
+    condition = alltrue([
+      for g in [aws_cloudwatch_log_group.function, aws_cloudwatch_log_group.api_access, aws_cloudwatch_log_group.api_execution] :
+      g.kms_key_id == aws_kms_key.scim.arn
+    ])
+    error_message = "Every log group must be encrypted with the stack key."
+  }
+  assert {
+    condition     = aws_lambda_function.scim.kms_key_arn == aws_kms_key.scim.arn
+    error_message = "The function's environment must be encrypted with the stack key."
+  }
+
+  # CloudWatch Logs may use the key for this stack's log groups only.
+  assert {
+    condition = one([
+      for s in jsondecode(aws_kms_key.scim.policy).Statement : s.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]
+      if s.Sid == "CloudWatchLogsEncryptsOwnLogGroups"
+      ]) == [
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/connect-scim",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/connect-scim",
+      "arn:aws:logs:us-east-1:123456789012:log-group:API-Gateway-Execution-Logs_a1b2c3d4e5/prod",
+    ]
+    error_message = "The key policy lets CloudWatch Logs use the key beyond this stack's log groups."
+  }
+
+  # The token is written through the write-only argument: nothing in the
+  # plan, and so nothing in the state.
+  assert {
+    condition     = aws_secretsmanager_secret_version.token.secret_string == null && aws_secretsmanager_secret_version.token.secret_string_wo == null
+    error_message = "The token's value appears in the plan."
+  }
+  assert {
+    condition     = aws_secretsmanager_secret_version.token.secret_string_wo_version == 1
+    error_message = "The token must be written once, as secret_string_wo_version 1."
+  }
+
+  # The function's settings.
+  assert {
+    condition     = aws_lambda_function.scim.reserved_concurrent_executions == 10
+    error_message = "Reserved concurrency must default to 10."
+  }
+  assert {
+    condition = {
+      for k, v in aws_lambda_function.scim.environment[0].variables : k => v
+      if contains(["QUOTA_TABLE", "CONNECT_QUOTA_SCOPE", "CONNECT_QUOTA_OVERRIDES", "CONNECT_RATE_LIMIT", "CONNECT_BURST", "RUST_LOG"], k)
+      } == {
+      QUOTA_TABLE             = "connect-scim-quota"
+      CONNECT_QUOTA_SCOPE     = "operation"
+      CONNECT_QUOTA_OVERRIDES = ""
+      CONNECT_RATE_LIMIT      = "2"
+      CONNECT_BURST           = "5"
+      RUST_LOG                = "info"
+    }
+    error_message = "The quota and log settings do not reach the function's environment."
+  }
+
+  # Off by default: no allow-list, no WAF.
+  assert {
+    condition     = length(aws_api_gateway_rest_api_policy.allow_list) == 0 && length(aws_wafv2_web_acl.scim) == 0
+    error_message = "The allow-list and WAF must be off by default."
+  }
+}
+
+run "a_shared_quota_table_is_used_not_created" {
+  command = plan
+
+  variables {
+    quota_table_name = "connect-quota-shared"
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.quota) == 0 && aws_lambda_function.scim.environment[0].variables.QUOTA_TABLE == "connect-quota-shared"
+    error_message = "A shared table must be used, not created."
+  }
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      flatten([s.Resource]) == ["arn:aws:dynamodb:us-east-1:123456789012:table/connect-quota-shared"]
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
+    ])
+    error_message = "DynamoDB must be granted on the shared table."
+  }
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      s.Condition.StringEquals["kms:EncryptionContext:aws:dynamodb:tableName"] if s.Sid == "QuotaTableKey"
+    ]) == "connect-quota-shared"
+    error_message = "The shared table's key must be usable for that table only."
+  }
+}
+
+run "user_writes_can_be_unrestricted" {
+  command = plan
+
+  variables {
+    restrict_to_managed_users = false
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement : !can(s.Condition) if s.Sid == "ConnectWriteAgents"
+    ])
+    error_message = "restrict_to_managed_users=false must drop the scim:managed condition."
+  }
+}
+
+run "allow_list_and_waf" {
+  command = plan
+
+  variables {
+    allowed_source_cidrs = ["203.0.113.0/24", "198.51.100.7/32"]
+    enable_waf           = true
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_api_gateway_rest_api_policy.allow_list[0].policy).Statement : s.Condition.NotIpAddress["aws:SourceIp"]
+      if s.Effect == "Deny"
+    ]) == ["203.0.113.0/24", "198.51.100.7/32"]
+    error_message = "The resource policy must deny every source outside the allow-list."
+  }
+  assert {
+    condition     = toset([for r in aws_wafv2_web_acl.scim[0].rule : r.name]) == toset(["per-ip-rate", "known-bad-inputs", "bearer-token-required"])
+    error_message = "The web ACL must hold the rate, known-bad-inputs and Bearer rules."
+  }
+  assert {
+    condition     = length(aws_wafv2_web_acl_association.scim) == 1
+    error_message = "The web ACL must be associated with the stage."
+  }
+}
+
+run "rust_log_is_a_level_only" {
+  command = plan
+
+  variables {
+    rust_log = "aws_smithy_runtime=trace"
+  }
+
+  expect_failures = [var.rust_log]
+}
+
+run "quota_scope_is_operation_or_account" {
+  command = plan
+
+  variables {
+    connect_quota_scope = "region"
+  }
+
+  expect_failures = [var.connect_quota_scope]
+}
+
+run "quota_overrides_are_operation_rate_burst_pairs" {
+  command = plan
+
+  variables {
+    connect_quota_overrides = "SearchUsers=5"
+  }
+
+  expect_failures = [var.connect_quota_overrides]
+}
+
+run "quota_overrides_accept_the_documented_form" {
+  command = plan
+
+  variables {
+    connect_quota_overrides = "SearchUsers=5/8,CreateUser=0.5/1"
+  }
+
+  assert {
+    condition     = aws_lambda_function.scim.environment[0].variables.CONNECT_QUOTA_OVERRIDES == "SearchUsers=5/8,CreateUser=0.5/1"
+    error_message = "CONNECT_QUOTA_OVERRIDES must reach the function."
+  }
+}
