@@ -117,9 +117,10 @@ impl QuotaConfig {
             let per_second: f64 = per_second.trim().parse().map_err(|_| bad())?;
             let burst: u32 = burst.trim().parse().map_err(|_| bad())?;
             let operation = operation.trim();
-            let named = operation == ALL_OPERATIONS
-                || operation.chars().all(|c| c.is_ascii_alphanumeric()) && !operation.is_empty();
-            if !named || !(per_second > 0.0 && per_second.is_finite()) || burst == 0 {
+            let named =
+                !operation.is_empty() && operation.chars().all(|c| c.is_ascii_alphanumeric());
+            let usable = per_second > 0.0 && per_second.is_finite() && burst > 0;
+            if !(named && usable) {
                 return Err(bad());
             }
             overrides.insert(operation.to_owned(), Rate { per_second, burst });
