@@ -1,7 +1,7 @@
 //! Several connect-scim processes sharing one Connect and, optionally, one
 //! quota table on a DynamoDB-compatible emulator (dynalite, installed from
-//! npm by `tests/tools/package-lock.json` into `target/test-tools` on first
-//! use), as a deployment with several Lambda environments or `serve`
+//! npm by `scripts/test-tools.sh` into `target/test-tools` on first use), as a
+//! deployment with several Lambda environments or `serve`
 //! replicas runs.
 
 use std::path::PathBuf;
@@ -25,28 +25,22 @@ pub const TABLE: &str = "connect-scim-quota";
 
 static INSTALLED: OnceCell<PathBuf> = OnceCell::const_new();
 
-/// The dynalite executable, installed with `npm ci` from the pinned lock file
-/// into `target/test-tools` the first time (later runs reuse it).
+/// The dynalite executable, installed by `scripts/test-tools.sh` (`npm ci` of
+/// the pinned lock file into `target/test-tools`; later runs reuse it).
 async fn dynalite_bin() -> PathBuf {
     INSTALLED
         .get_or_init(|| async {
             let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            let dir = repo.join("target").join("test-tools");
-            let bin = dir.join("node_modules").join("dynalite").join("cli.js");
-            if !bin.exists() {
-                std::fs::create_dir_all(&dir).expect("target/test-tools");
-                for file in ["package.json", "package-lock.json"] {
-                    std::fs::copy(repo.join("tests/tools").join(file), dir.join(file))
-                        .expect("copying the test tools' package files");
-                }
-                let status = Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                    .current_dir(&dir)
-                    .status()
-                    .await
-                    .expect("npm runs (Node.js and npm are needed for the DynamoDB emulator)");
-                assert!(status.success(), "npm ci of dynalite failed");
-            }
+            let bin = repo.join("target/test-tools/node_modules/dynalite/cli.js");
+            let status = Command::new("bash")
+                .arg(repo.join("scripts/test-tools.sh"))
+                .status()
+                .await
+                .expect("bash runs scripts/test-tools.sh");
+            assert!(
+                status.success() && bin.exists(),
+                "scripts/test-tools.sh could not install dynalite (Node.js and npm are needed)"
+            );
             bin
         })
         .await
