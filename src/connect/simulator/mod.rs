@@ -136,6 +136,11 @@ struct Simulator {
     quota: Mutex<Quota>,
     stats: Mutex<Stats>,
     fault_rate: Mutex<f64>,
+    /// Operation → how many next calls are applied, then answered 500 (the
+    /// answer "lost" after Connect made the change).
+    fail_after_apply: Mutex<BTreeMap<String, u32>>,
+    /// Operation → how long its answers are held back.
+    latency: Mutex<BTreeMap<String, Duration>>,
     consistency_delay: Mutex<Duration>,
     state_file: Option<PathBuf>,
     /// Serializes saves so renames land in write order.
@@ -166,6 +171,8 @@ impl Simulator {
             )),
             stats: Mutex::new(Stats::default()),
             fault_rate: Mutex::new(config.fault_rate),
+            fail_after_apply: Mutex::new(BTreeMap::new()),
+            latency: Mutex::new(BTreeMap::new()),
             consistency_delay: Mutex::new(Duration::from_millis(config.consistency_delay_ms)),
             state_file: config.state.clone(),
             saving: Mutex::new(()),
@@ -215,9 +222,28 @@ impl Simulator {
                 {
                     tracing::error!(error = %e, "could not save the simulator state");
                 }
+                if self.take_fail_after_apply(operation.name()) {
+                    lock(&self.stats).faults += 1;
+                    return ApiError::internal(
+                        "Injected fault: the simulator applied this call, then failed its answer",
+                    )
+                    .into_response();
+                }
                 wire::ok(&without_nulls(output))
             }
             Err(error) => error.into_response(),
+        }
+    }
+
+    /// Whether the next call of `operation` is to be applied and then failed.
+    fn take_fail_after_apply(&self, operation: &str) -> bool {
+        let mut pending = lock(&self.fail_after_apply);
+        match pending.get_mut(operation) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -256,7 +282,12 @@ async fn connect_api(
         return ApiError::unknown_operation(method.as_str(), uri.path()).into_response();
     };
     let query = Query::parse(uri.query());
-    sim.serve(route.operation, route.params, query, &body)
+    let latency = lock(&sim.latency).get(route.operation.name()).copied();
+    let response = sim.serve(route.operation, route.params, query, &body);
+    if let Some(latency) = latency {
+        tokio::time::sleep(latency).await;
+    }
+    response
 }
 
 async fn stats(State(sim): State<Arc<Simulator>>) -> Response {
@@ -369,6 +400,17 @@ impl SimulatorHandle {
     /// Turns the quota off (never throttle), as `--no-quota` does.
     pub fn disable_quota(&self) {
         lock(&self.sim.quota).reconfigure(0.0, 1, false);
+    }
+
+    /// Applies the next `times` calls of `operation`, then answers each with
+    /// 500 InternalServiceException, as when Connect's answer is lost.
+    pub fn fail_after_applying(&self, operation: &str, times: u32) {
+        lock(&self.sim.fail_after_apply).insert(operation.to_owned(), times);
+    }
+
+    /// Holds back every answer to `operation` by `latency` (after applying it).
+    pub fn set_latency(&self, operation: &str, latency: Duration) {
+        lock(&self.sim.latency).insert(operation.to_owned(), latency);
     }
 
     /// Changes how long new users stay invisible to reads.
