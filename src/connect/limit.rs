@@ -209,6 +209,12 @@ pub struct Session {
     throttle_wait_nanos: AtomicU64,
 }
 
+/// Whether a Connect operation makes a new resource (not idempotent: the same
+/// call twice fails the second time with a duplicate).
+fn creates(operation: &str) -> bool {
+    operation.starts_with("Create")
+}
+
 /// Whether a Connect operation changes something.
 fn is_write(operation: &str) -> bool {
     [
@@ -298,7 +304,15 @@ impl Session {
                     self.writes.fetch_add(1, Ordering::SeqCst);
                 }
                 tracing::debug!(attempt = tries, "calling Amazon Connect");
-                let error = match tokio::time::timeout_at(self.deadline, attempt()).await {
+                // A read is abandoned at the deadline; a write in flight is not
+                // (Connect may apply it anyway): it is waited for, within the
+                // client's own attempt timeout, so the answer says what happened.
+                let answer = if is_write(operation) {
+                    Ok(attempt().await)
+                } else {
+                    tokio::time::timeout_at(self.deadline, attempt()).await
+                };
+                let error = match answer {
                     Ok(Ok(answer)) => return Ok(answer),
                     Ok(Err(error)) => error,
                     Err(_) => ConnectError::Unavailable(format!(
@@ -314,11 +328,13 @@ impl Session {
                 // the deadline, not by max_attempts, which is for failures).
                 let settling = matches!(error, ConnectError::NotFound(_))
                     && consistency_key.is_some_and(|key| self.gateway.created_recently(key));
+                // A throttled call was not applied; a create that failed otherwise
+                // may have been (a timeout, a 5xx after sending), and a blind
+                // retry would meet its own user as a duplicate: the caller
+                // decides (see provisioning's create paths).
                 let retryable = settling
-                    || matches!(
-                        error,
-                        ConnectError::Throttled { .. } | ConnectError::Unavailable(_)
-                    );
+                    || matches!(error, ConnectError::Throttled { .. })
+                    || (matches!(error, ConnectError::Unavailable(_)) && !creates(operation));
                 tracing::debug!(attempt = tries, error = error_kind(&error), retryable);
                 if !retryable || (tries >= max_attempts && !settling) {
                     return Err(error);

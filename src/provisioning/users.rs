@@ -24,6 +24,11 @@ use super::plan::{execute, plan, resulting_user};
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
 
+/// Lookups of a user an ambiguous CreateUser may have made, and the pause
+/// between them (Connect's search index lags new users).
+const SETTLE_LOOKUPS: usize = 8;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// A user as a response shows it.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -61,7 +66,13 @@ impl Provisioning {
             hierarchy_group_id: desired.hierarchy_group_id.clone(),
             tags: desired.tags(),
         };
-        match connect.create_user(&new_user).await {
+        let outcome = match connect.create_user(&new_user).await {
+            Err(ConnectError::Unavailable(why)) => {
+                self.settle_create(connect, &new_user, why).await
+            }
+            other => other,
+        };
+        match outcome {
             Ok(created) => {
                 info!(user_id = %created.id, "created Connect user");
                 let written = User {
@@ -86,6 +97,47 @@ impl Provisioning {
                 desired.username
             )))),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// CreateUser failed in a way that may have applied it (a timeout, a 5xx
+    /// after sending). It is tried once more: a success means the first was
+    /// not applied; a duplicate is looked up, and the user is this request's
+    /// own (SCIM-managed, same userName and externalId) or a genuine
+    /// duplicate, answered 409 as usual. A new user may be missing from the
+    /// search index for a while: the lookup is repeated until the deadline.
+    async fn settle_create(
+        &self,
+        connect: &dyn Connect,
+        new_user: &NewUser,
+        why: String,
+    ) -> Result<crate::connect::CreatedUser, ConnectError> {
+        tracing::warn!(reason = %why, "CreateUser may have been applied; checking before answering");
+        match connect.create_user(new_user).await {
+            Err(ConnectError::Duplicate(d)) => {
+                let wanted_external_id = new_user.tags.get(super::tags::EXTERNAL_ID);
+                for _ in 0..SETTLE_LOOKUPS {
+                    let found = self
+                        .find_by_username(connect, &new_user.username)
+                        .await
+                        .map_err(|e| ConnectError::Unavailable(e.to_string()))?;
+                    if let Some(user) = found {
+                        let ours = AgentState::of_summary(&user).managed
+                            && user.tags.get(super::tags::EXTERNAL_ID) == wanted_external_id;
+                        if !ours {
+                            return Err(ConnectError::Duplicate(d));
+                        }
+                        info!(user_id = %user.id, "the ambiguous CreateUser had created the user");
+                        return Ok(crate::connect::CreatedUser {
+                            id: user.id,
+                            arn: user.arn,
+                        });
+                    }
+                    tokio::time::sleep(SETTLE_PAUSE).await;
+                }
+                Err(ConnectError::Unavailable(why))
+            }
+            other => other,
         }
     }
 

@@ -9,6 +9,7 @@ mod entra;
 mod fleet;
 mod groups;
 mod helpers;
+mod idempotency;
 mod lambda;
 mod okta;
 mod quota;

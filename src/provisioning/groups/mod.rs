@@ -175,17 +175,26 @@ impl Provisioning {
     }
 
     /// CreateSecurityProfile with no permissions; `None` when Connect already
-    /// has one of that name (the cache was stale: it is forgotten).
+    /// has one of that name (the cache was stale: it is forgotten). A create
+    /// that failed in a way that may have applied it (a timeout, a 5xx after
+    /// sending) is tried once more, and a duplicate then is this request's own
+    /// profile when SCIM created it with the same tags (externalId included).
     async fn create_profile(
         &self,
         connect: &dyn Connect,
         name: &str,
         tags: &GroupTags,
     ) -> Result<Option<Summary>, Error> {
-        match connect
-            .create_security_profile(name, CREATED_DESCRIPTION, &tags.to_tags())
-            .await
-        {
+        let written = tags.to_tags();
+        let create = || connect.create_security_profile(name, CREATED_DESCRIPTION, &written);
+        let (outcome, ambiguous) = match create().await {
+            Err(ConnectError::Unavailable(why)) => {
+                tracing::warn!(reason = %why, "CreateSecurityProfile may have been applied; checking before answering");
+                (create().await, true)
+            }
+            other => (other, false),
+        };
+        match outcome {
             Ok(created) => {
                 info!(group_id = %created.id, "created security profile for a SCIM group");
                 self.cache.insert_security_profile(created.clone());
@@ -193,7 +202,16 @@ impl Provisioning {
             }
             Err(ConnectError::Duplicate(_)) => {
                 self.cache.invalidate_security_profiles();
-                Ok(None)
+                if !ambiguous {
+                    return Ok(None);
+                }
+                let Some(existing) = self.cache.security_profile_by_name(connect, name).await?
+                else {
+                    return Ok(None);
+                };
+                let found =
+                    GroupTags::read(&self.describe_group(connect, &existing.id).await?.tags);
+                Ok((found == *tags).then_some(existing))
             }
             Err(e) => Err(e.into()),
         }
