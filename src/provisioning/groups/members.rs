@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::json;
 
 use crate::connect::{
-    Comparison, Connect, TagFilter, Tags, UserCriteria, UserField, UserSearch, UserSummary,
+    Comparison, Connect, ConnectError, TagFilter, Tags, UserCriteria, UserField, UserSearch,
+    UserSummary,
 };
 use crate::scim::filter::Filter;
 use crate::scim::path::AttrPath;
@@ -36,6 +37,8 @@ const SEARCH_PAGE: i32 = 500;
 const IDS_PER_SEARCH: usize = 50;
 /// Connect's most security profiles per user (UpdateUserSecurityProfiles).
 const MAX_PROFILES: usize = 10;
+/// Added ids the search did not find that are confirmed with DescribeUser.
+const MAX_CONFIRMED: usize = 10;
 
 /// A member as a group shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +280,23 @@ impl Provisioning {
             .collect();
         for user in users_by_id(connect, &unknown).await? {
             users.insert(user.id.clone(), user);
+        }
+        // SearchUsers' index lags new users: an added id it does not know is
+        // confirmed with DescribeUser (which the gateway retries for a user
+        // created moments ago) before it is called unknown.
+        let unseen: Vec<String> = wanted
+            .iter()
+            .filter(|(id, member)| **member && !users.contains_key(*id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in unseen.iter().take(MAX_CONFIRMED) {
+            match connect.describe_user(id).await {
+                Ok(user) => {
+                    users.insert(user.id.clone(), UserSummary::from(&user));
+                }
+                Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         let missing: Vec<&str> = wanted
             .iter()
