@@ -8,7 +8,7 @@
 //! [`Gateway`] is the shared part; [`Session`] is a per-request handle that
 //! implements [`Connect`] and counts the calls and the waiting of that request.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -149,6 +149,7 @@ impl Gateway {
             gateway: self.clone(),
             deadline,
             calls: AtomicU32::new(0),
+            calls_by_operation: Mutex::new(BTreeMap::new()),
             writes: Arc::new(AtomicU32::new(0)),
             connect_throttles: AtomicU32::new(0),
             throttle_wait_nanos: AtomicU64::new(0),
@@ -203,6 +204,8 @@ pub struct Session {
     gateway: Gateway,
     deadline: Instant,
     calls: AtomicU32,
+    /// The same, per Connect operation (the quota each bucket spent).
+    calls_by_operation: Mutex<BTreeMap<&'static str, u32>>,
     /// Connect writes this session made (shared with the user leases it holds).
     writes: Arc<AtomicU32>,
     connect_throttles: AtomicU32,
@@ -257,6 +260,14 @@ impl Session {
         self.calls.load(Ordering::Relaxed)
     }
 
+    /// Connect calls this session made per operation, retries included.
+    pub fn calls_by_operation(&self) -> BTreeMap<&'static str, u32> {
+        self.calls_by_operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// ThrottlingExceptions Amazon Connect itself answered this session (each
     /// retried or returned): non-zero means something else shares the quota.
     pub fn connect_throttles(&self) -> u32 {
@@ -300,6 +311,12 @@ impl Session {
                 tries += 1;
                 self.take_slot(&bucket, params).await?;
                 self.calls.fetch_add(1, Ordering::Relaxed);
+                *self
+                    .calls_by_operation
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entry(operation)
+                    .or_default() += 1;
                 if is_write(operation) {
                     self.writes.fetch_add(1, Ordering::SeqCst);
                 }

@@ -3,21 +3,27 @@
 //! it (`throttled`: the quota is shared with something else), and a hash of the
 //! caller's token. Never a token, a password or a body.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use super::App;
 use super::auth::Caller;
+use super::metrics::{self, RequestMetrics};
 
 /// What a request cost in Connect terms (set by the handlers).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ConnectUsage {
     pub calls: u32,
     /// ThrottlingExceptions Connect answered (retried, or ending in a 429).
     pub connect_throttles: u32,
     pub throttle_wait: Duration,
+    /// Calls per Connect operation.
+    pub by_operation: BTreeMap<&'static str, u32>,
 }
 
 /// The route template a request matched (`/scim/v2/Users/{id}`), never its ids.
@@ -37,8 +43,9 @@ pub async fn tag_route(request: Request, next: Next) -> Response {
     response
 }
 
-/// Middleware: logs the request when its response is ready.
-pub async fn log_request(request: Request, next: Next) -> Response {
+/// Middleware: logs the request when its response is ready (and, with JSON
+/// logs, prints its CloudWatch metrics).
+pub async fn log_request(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let response = next.run(request).await;
@@ -49,7 +56,7 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     let usage = response
         .extensions()
         .get::<ConnectUsage>()
-        .copied()
+        .cloned()
         .unwrap_or_default();
     let caller = response
         .extensions()
@@ -69,5 +76,13 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         caller,
         "request"
     );
+    if app.config.log_json {
+        metrics::emit(&RequestMetrics {
+            operation: format!("{method} {route}"),
+            status,
+            latency: started.elapsed(),
+            usage: &usage,
+        });
+    }
     response
 }

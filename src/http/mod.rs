@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod groups;
 pub mod log;
+pub mod metrics;
 pub mod respond;
 pub mod users;
 
@@ -111,7 +112,10 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(log::log_request))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            log::log_request,
+        ))
         .with_state(app)
 }
 

@@ -22,6 +22,7 @@ pub fn finish(cx: &Session, result: Result<Response, ApiError>) -> Response {
         calls: cx.calls(),
         connect_throttles: cx.connect_throttles(),
         throttle_wait: cx.throttle_wait(),
+        by_operation: cx.calls_by_operation(),
     });
     response
 }

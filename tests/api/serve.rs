@@ -63,3 +63,65 @@ async fn serve_with_no_configuration_prints_a_working_base_url_and_token() {
     assert_eq!(health.status(), 200);
     child.kill().await.ok();
 }
+
+#[tokio::test]
+async fn serve_with_json_logs_prints_cloudwatch_embedded_metrics_per_request() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connect-scim"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("CONNECT_INSTANCE_ID")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("SCIM_BEARER_TOKEN", "emf-test-token-0123456789abcdefghijkl")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.trim().strip_prefix("SCIM base URL:") {
+                return rest.trim().to_owned();
+            }
+        }
+        panic!("no base URL")
+    })
+    .await
+    .expect("serve starts");
+
+    let reply = reqwest::Client::new()
+        .get(format!("{base}/Users?filter=userName%20eq%20%22x%40example.com%22"))
+        .bearer_auth("emf-test-token-0123456789abcdefghijkl")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+
+    let (mut operation, mut quota) = (None, None);
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if value["_aws"]["CloudWatchMetrics"][0]["Namespace"] != "ConnectScim" {
+                continue;
+            }
+            if value["Operation"] == "GET /scim/v2/Users" {
+                operation = Some(value);
+            } else if value["ConnectOperation"] == "SearchUsers" {
+                quota = Some(value);
+            }
+            if operation.is_some() && quota.is_some() {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the request's metrics are printed");
+    let operation = operation.unwrap();
+    assert_eq!(operation["Requests"], 1);
+    assert_eq!(operation["ConnectCalls"], 1);
+    assert_eq!(quota.unwrap()["QuotaUse"], 1);
+    child.kill().await.ok();
+}

@@ -197,6 +197,16 @@ async fn retries_never_run_past_the_deadline() {
 }
 
 #[tokio::test]
+async fn a_create_that_failed_after_sending_is_not_retried_blindly() {
+    let (fake, gateway) = gateway(roomy());
+    fake.fail_next([ConnectError::Unavailable("500".into())]);
+    let session = gateway.session(in_secs(5));
+    let result = session.create_user(&new_user()).await;
+    assert!(matches!(result, Err(ConnectError::Unavailable(_))), "{result:?}");
+    assert_eq!(session.calls(), 1);
+}
+
+#[tokio::test]
 async fn a_duplicate_is_returned_at_once() {
     let (fake, gateway) = gateway(roomy());
     fake.fail_next([ConnectError::Duplicate("taken".into())]);
