@@ -11,6 +11,7 @@ pub mod error;
 pub mod groups;
 pub mod names;
 pub mod plan;
+pub mod removed;
 pub mod render;
 pub mod search;
 pub mod tags;

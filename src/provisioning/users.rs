@@ -21,6 +21,7 @@ use crate::scim::user::ScimUser;
 use super::agent::{AgentState, Intent, Shown};
 use super::names::Names;
 use super::plan::{execute, plan, resulting_user};
+use super::removed::Removed;
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
 
@@ -112,7 +113,9 @@ impl Provisioning {
             ))));
         }
         let current = connect.describe_user(&summary.id).await?;
-        let rendered = self.update(connect, &current, user, base).await?;
+        let rendered = self
+            .update(connect, &current, user, Removed::default(), base)
+            .await?;
         info!(user_id = %current.id, "adopted existing Connect user");
         Ok((rendered, Created::Adopted))
     }
@@ -163,7 +166,8 @@ impl Provisioning {
         let user = parse_user(body)?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        self.update(connect, &current, &user, base).await
+        self.update(connect, &current, &user, Removed::default(), base)
+            .await
     }
 
     /// PATCH /Users/{id} (RFC 7644 §3.5.2): the operations are applied to the
@@ -178,10 +182,12 @@ impl Provisioning {
     ) -> Result<Rendered, Error> {
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        let mut resource = self.render(connect, &current, base).await?.json;
+        let before = self.render(connect, &current, base).await?.json;
+        let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
         let user = ScimUser::from_json(&resource)?;
-        self.update(connect, &current, &user, base).await
+        let removed = Removed::between(&before, &resource);
+        self.update(connect, &current, &user, removed, base).await
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6): one DeleteUser (plus a DescribeUser
@@ -207,12 +213,14 @@ impl Provisioning {
     }
 
     /// Writes what a full user representation asks for: the fewest Update*
-    /// calls, nothing at all when nothing changed.
+    /// calls, nothing at all when nothing changed. `removed`: what a PATCH
+    /// removed of the attributes an omission keeps (nothing for a PUT).
     async fn update(
         &self,
         connect: &dyn Connect,
         current: &User,
         user: &ScimUser,
+        removed: Removed,
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
@@ -221,7 +229,8 @@ impl Provisioning {
             security_profiles: names.security_profiles.clone(),
             routing_profile: names.routing_profile.clone(),
         };
-        let intent = Intent::from_scim(user, Some(&shown), self.settings.profile_source)?;
+        let mut intent = Intent::from_scim(user, Some(&shown), self.settings.profile_source)?;
+        removed.apply_to(&mut intent, self.settings.profile_source);
         if !intent
             .username
             .as_str()

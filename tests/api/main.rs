@@ -10,6 +10,7 @@ mod groups;
 mod helpers;
 mod lambda;
 mod okta;
+mod patch_remove;
 mod serve;
 mod swagger;
 mod users;

@@ -246,6 +246,22 @@ impl Instance {
         id
     }
 
+    /// Adds a routing profile, as an administrator would in the console; its id.
+    pub fn add_routing_profile(&mut self, name: &str) -> String {
+        let seq = self.take_seq();
+        let id = new_id();
+        self.routing_profiles.push(RoutingProfileRecord {
+            seq,
+            id: id.clone(),
+            name: name.to_owned(),
+            description: format!("{name} (added by an administrator)"),
+            default_outbound_queue_id: new_id(),
+            is_default: false,
+            last_modified: EpochMillis::now(),
+        });
+        id
+    }
+
     /// The next creation sequence number.
     pub fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
