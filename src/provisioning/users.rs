@@ -50,7 +50,12 @@ impl Provisioning {
         base: &str,
     ) -> Result<(Rendered, Created), Error> {
         let user = parse_user(body)?;
-        let intent = Intent::from_scim(&user, None, self.settings.profile_source)?;
+        let intent = Intent::from_scim(
+            &user,
+            None,
+            self.settings.profile_source,
+            &self.settings.phones,
+        )?;
         let desired = self.desired(connect, None, &intent).await?;
         let disabled = self.disabled_id_if_needed(connect, &desired).await?;
         let new_user = NewUser {
@@ -229,7 +234,12 @@ impl Provisioning {
             security_profiles: names.security_profiles.clone(),
             routing_profile: names.routing_profile.clone(),
         };
-        let mut intent = Intent::from_scim(user, Some(&shown), self.settings.profile_source)?;
+        let mut intent = Intent::from_scim(
+            user,
+            Some(&shown),
+            self.settings.profile_source,
+            &self.settings.phones,
+        )?;
         removed.apply_to(&mut intent, self.settings.profile_source);
         if !intent
             .username

@@ -11,6 +11,7 @@ mod helpers;
 mod lambda;
 mod okta;
 mod patch_remove;
+mod phones;
 mod serve;
 mod swagger;
 mod users;
