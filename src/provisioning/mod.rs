@@ -15,6 +15,7 @@ pub mod plan;
 pub mod removed;
 pub mod render;
 pub mod search;
+mod stale;
 pub mod tags;
 pub mod username;
 pub mod users;

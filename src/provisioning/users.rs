@@ -20,7 +20,6 @@ use crate::scim::user::ScimUser;
 
 use super::agent::{AgentState, Intent, Shown};
 use super::names::Names;
-use super::plan::{execute, plan, resulting_user};
 use super::removed::Removed;
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
@@ -56,19 +55,9 @@ impl Provisioning {
             self.settings.profile_source,
             &self.settings.phones,
         )?;
-        let desired = self.desired(connect, None, &intent).await?;
-        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let new_user = NewUser {
-            username: desired.username.clone(),
-            identity: desired.identity.clone(),
-            phone: desired.phone.clone(),
-            security_profile_ids: desired.connect_profiles(&disabled),
-            routing_profile_id: desired.routing_profile_id.clone(),
-            hierarchy_group_id: desired.hierarchy_group_id.clone(),
-            tags: desired.tags(),
-        };
-        match connect.create_user(&new_user).await {
-            Ok(created) => {
+        let new_user = self.new_user(connect, &intent).await?;
+        match self.create_connect_user(connect, &intent, new_user).await {
+            Ok((created, new_user)) => {
                 info!(user_id = %created.id, "created Connect user");
                 let written = User {
                     id: created.id,
@@ -84,15 +73,38 @@ impl Provisioning {
                 };
                 Ok((self.render(connect, &written, base).await?, Created::New))
             }
-            Err(ConnectError::Duplicate(_)) if self.settings.adopt_existing_users => {
+            Err(Error::Connect(ConnectError::Duplicate(_)))
+                if self.settings.adopt_existing_users =>
+            {
                 self.adopt(connect, &user, base).await
             }
-            Err(ConnectError::Duplicate(_)) => Err(Error::Scim(ScimError::uniqueness(format!(
-                "userName '{}' already exists in Amazon Connect",
-                desired.username
-            )))),
-            Err(e) => Err(e.into()),
+            Err(Error::Connect(ConnectError::Duplicate(_))) => {
+                Err(Error::Scim(ScimError::uniqueness(format!(
+                    "userName '{}' already exists in Amazon Connect",
+                    intent.username
+                ))))
+            }
+            Err(e) => Err(e),
         }
+    }
+
+    /// CreateUser's input for a new user: the intent over the defaults.
+    pub(super) async fn new_user(
+        &self,
+        connect: &dyn Connect,
+        intent: &Intent,
+    ) -> Result<NewUser, Error> {
+        let desired = self.desired(connect, None, intent).await?;
+        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
+        Ok(NewUser {
+            username: desired.username.clone(),
+            identity: desired.identity.clone(),
+            phone: desired.phone.clone(),
+            security_profile_ids: desired.connect_profiles(&disabled),
+            routing_profile_id: desired.routing_profile_id.clone(),
+            hierarchy_group_id: desired.hierarchy_group_id.clone(),
+            tags: desired.tags(),
+        })
     }
 
     /// ADOPT_EXISTING_USERS: a Connect user made by hand before provisioning is
@@ -273,20 +285,18 @@ impl Provisioning {
             });
         }
 
-        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let steps = plan(current, &desired, &disabled);
-        if steps.is_empty() {
-            return self.render_with(current, &state, names, base);
+        match self
+            .write_user(connect, current, &state, &intent, desired)
+            .await?
+        {
+            Some(written) => self.render(connect, &written, base).await,
+            None => self.render_with(current, &state, names, base),
         }
-        execute(connect, current, &steps).await?;
-        info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
-        let written = resulting_user(current, &desired, &disabled);
-        self.render(connect, &written, base).await
     }
 
     /// The desired state: the request's intent over the current state (or the
     /// defaults, on create), names resolved to ids.
-    async fn desired(
+    pub(super) async fn desired(
         &self,
         connect: &dyn Connect,
         state: Option<&AgentState>,
@@ -297,6 +307,9 @@ impl Provisioning {
                 self.security_profile_ids(connect, names).await?
             }
             (Some(_), _) | (None, None) => self.default_security_profile_ids(connect).await?,
+            (None, Some(s)) if !s.active => {
+                self.remembered_profiles(connect, &s.profile_ids).await?
+            }
             (None, Some(s)) => s.profile_ids.clone(),
         };
         let routing_profile_id = match (&intent.routing_profile, state) {
@@ -328,7 +341,7 @@ impl Provisioning {
         })
     }
 
-    async fn disabled_id_if_needed(
+    pub(super) async fn disabled_id_if_needed(
         &self,
         connect: &dyn Connect,
         desired: &AgentState,
@@ -438,7 +451,7 @@ async fn describe(connect: &dyn Connect, id: &str) -> Result<User, Error> {
     }
 }
 
-fn user_not_found(id: &str) -> Error {
+pub(super) fn user_not_found(id: &str) -> Error {
     Error::not_found(format!("User {id} not found"))
 }
 

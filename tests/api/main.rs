@@ -13,5 +13,6 @@ mod okta;
 mod patch_remove;
 mod phones;
 mod serve;
+mod stale_profiles;
 mod swagger;
 mod users;

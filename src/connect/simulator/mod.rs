@@ -380,6 +380,12 @@ impl SimulatorHandle {
         Some(instance.hierarchy_group_by_path(path)?.id.clone())
     }
 
+    /// Adds a security profile as an administrator would in the console
+    /// (bypassing quota and counters); its id.
+    pub fn add_security_profile(&self, name: &str) -> String {
+        lock(&self.sim.instance).add_security_profile(name)
+    }
+
     /// Adds a routing profile as an administrator would in the console
     /// (bypassing quota and counters); its id.
     pub fn add_routing_profile(&self, name: &str) -> String {

@@ -246,6 +246,23 @@ impl Instance {
         id
     }
 
+    /// Adds a security profile with no permissions, as an administrator would
+    /// in the console; its id.
+    pub fn add_security_profile(&mut self, name: &str) -> String {
+        let seq = self.take_seq();
+        let id = new_id();
+        self.security_profiles.push(SecurityProfileRecord {
+            seq,
+            id: id.clone(),
+            name: name.to_owned(),
+            description: None,
+            permissions: Vec::new(),
+            tags: Tags::new(),
+            last_modified: EpochMillis::now(),
+        });
+        id
+    }
+
     /// Adds a routing profile, as an administrator would in the console; its id.
     pub fn add_routing_profile(&mut self, name: &str) -> String {
         let seq = self.take_seq();
