@@ -6,6 +6,7 @@ mod check;
 mod cold_start;
 mod connect;
 mod entra;
+mod filters;
 mod groups;
 mod helpers;
 mod lambda;
