@@ -3,10 +3,6 @@
 //! Connect cannot express it exactly, up to a bound. Connect NextTokens are kept
 //! so Okta's sequential pages never re-read earlier ones.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use serde_json::Value;
 
 use crate::connect::{Connect, ConnectError, UserSearch, UserSummary};
@@ -18,8 +14,10 @@ use super::agent::AgentState;
 use super::render::user_json;
 use super::{Error, Provisioning};
 
+mod cursors;
 mod translate;
 
+pub use cursors::Cursors;
 pub use translate::{Translation, needs_full_records, translate};
 
 /// SearchUsers' largest page (`MaxResult500`).
@@ -36,38 +34,6 @@ pub struct UserList {
     pub resources: Vec<Value>,
     pub total_results: usize,
     pub start_index: usize,
-}
-
-/// Connect NextTokens by (search, the startIndex they lead to), so page N+1 of
-/// a sequential read costs one call. Bounded and short-lived.
-#[derive(Default)]
-pub struct Cursors {
-    tokens: Mutex<HashMap<(String, usize), (String, Instant)>>,
-}
-
-const CURSOR_TTL: Duration = Duration::from_secs(600);
-const CURSOR_MAX: usize = 1024;
-
-impl Cursors {
-    fn get(&self, search: &str, start: usize) -> Option<String> {
-        let tokens = self.tokens.lock().ok()?;
-        tokens
-            .get(&(search.to_owned(), start))
-            .filter(|(_, at)| at.elapsed() < CURSOR_TTL)
-            .map(|(t, _)| t.clone())
-    }
-
-    fn put(&self, search: &str, start: usize, token: String) {
-        if let Ok(mut tokens) = self.tokens.lock() {
-            if tokens.len() >= CURSOR_MAX {
-                tokens.retain(|_, (_, at)| at.elapsed() < CURSOR_TTL);
-                if tokens.len() >= CURSOR_MAX {
-                    tokens.clear();
-                }
-            }
-            tokens.insert((search.to_owned(), start), (token, Instant::now()));
-        }
-    }
 }
 
 impl Provisioning {
@@ -157,18 +123,17 @@ impl Provisioning {
         base: &str,
     ) -> Result<UserList, Error> {
         let key = format!("{:?}|{:?}", search.criteria, search.tag_filter);
-        let mut token = if start == 1 {
-            None
-        } else {
-            self.cursors.get(&key, start)
+        // A later page resumes from the furthest cursor this query reached
+        // before it (that page's own, after a sequential read); with none, it
+        // walks from the first user, in Connect's largest pages, and each page
+        // walked leaves a cursor, so a retry after a 429 goes on from there.
+        let (mut position, mut token) = match self.cursors.resume(&key, start) {
+            Some((position, token)) if start > 1 => (position, Some(token)),
+            _ => (1, None),
         };
-        let mut position = if start == 1 || token.is_some() {
-            start
-        } else {
-            1
-        };
-        // No cursor for a later page: walk to it, as few calls as Connect allows.
-        while position < start {
+        let wanted = count.clamp(1, SEARCH_PAGE);
+        // Whole pages while the page asked for is not within the next one.
+        while position < start && start - position + wanted > SEARCH_PAGE {
             let step = (start - position).min(SEARCH_PAGE);
             let page = connect
                 .search_users(&UserSearch {
@@ -192,24 +157,27 @@ impl Provisioning {
                 }
             }
         }
+        // The last stretch of the walk and the page itself in one call.
+        let skip = start - position;
         let page = connect
             .search_users(&UserSearch {
-                max_results: Some(count.clamp(1, SEARCH_PAGE) as i32),
+                max_results: Some((skip + wanted) as i32),
                 next_token: token,
                 ..search
             })
             .await?;
-        let served = if count == 0 { 0 } else { page.items.len() };
+        let items: Vec<&UserSummary> = page.items.iter().skip(skip).collect();
+        let served = if count == 0 { 0 } else { items.len() };
         if let Some(t) = &page.next_token {
-            self.cursors.put(&key, start + page.items.len(), t.clone());
+            self.cursors.put(&key, start + items.len(), t.clone());
         }
-        let counted = start - 1 + page.items.len() + usize::from(page.next_token.is_some());
+        let counted = start - 1 + items.len() + usize::from(page.next_token.is_some());
         let total = page
             .approximate_total
             .and_then(|t| usize::try_from(t).ok())
-            .map_or(counted, |t| t.max(start - 1 + page.items.len()));
+            .map_or(counted, |t| t.max(start - 1 + items.len()));
         let mut resources = Vec::with_capacity(served);
-        for summary in page.items.iter().take(served) {
+        for summary in items.into_iter().take(served) {
             let json = self.render_summary(connect, summary, base).await?;
             if matches(query, &json) {
                 resources.push(json);

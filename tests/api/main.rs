@@ -11,6 +11,7 @@ mod groups;
 mod helpers;
 mod lambda;
 mod okta;
+mod pages;
 mod patch_remove;
 mod phones;
 mod serve;

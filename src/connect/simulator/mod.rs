@@ -380,6 +380,12 @@ impl SimulatorHandle {
         Some(instance.hierarchy_group_by_path(path)?.id.clone())
     }
 
+    /// Adds `n` agents named `{prefix}{i}` (bypassing quota and counters), for
+    /// tests of large instances.
+    pub fn add_agents(&self, prefix: &str, n: usize) {
+        lock(&self.sim.instance).add_agents(prefix, n);
+    }
+
     /// Adds a security profile as an administrator would in the console
     /// (bypassing quota and counters); its id.
     pub fn add_security_profile(&self, name: &str) -> String {
