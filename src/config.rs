@@ -34,6 +34,15 @@ pub enum ProfileSource {
     Groups,
 }
 
+/// What a mobile number that cannot be read as a phone number does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidPhone {
+    /// Log it (without the number) and provision the user without a mobile.
+    Ignore,
+    /// Refuse the request with 400 naming the attribute.
+    Reject,
+}
+
 /// Every setting of the service. Its `Debug` shows how many bearer tokens
 /// there are, never the tokens.
 #[derive(Clone)]
@@ -84,6 +93,11 @@ pub struct Config {
     /// `MAX_FILTER_SCAN`: users examined at most for a filter Connect cannot
     /// search by (default 1000); beyond it the filter is refused with `tooMany`.
     pub max_filter_scan: usize,
+    /// `DEFAULT_PHONE_REGION`: the country of phone numbers written in national
+    /// format (ISO 3166 alpha-2, default `US`).
+    pub default_phone_region: phonenumber::country::Id,
+    /// `INVALID_PHONE` (`ignore` or `reject`, default `ignore`).
+    pub invalid_phone: InvalidPhone,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
 }
@@ -114,6 +128,8 @@ impl std::fmt::Debug for Config {
             .field("profile_cache_ttl", &self.profile_cache_ttl)
             .field("max_page_size", &self.max_page_size)
             .field("max_filter_scan", &self.max_filter_scan)
+            .field("default_phone_region", &self.default_phone_region)
+            .field("invalid_phone", &self.invalid_phone)
             .field("log_json", &self.log_json)
             .finish()
     }
@@ -242,6 +258,22 @@ impl Config {
                 number(get("MAX_FILTER_SCAN"), "MAX_FILTER_SCAN", 1000)?,
                 "MAX_FILTER_SCAN",
             )?,
+            default_phone_region: match get("DEFAULT_PHONE_REGION") {
+                None => phonenumber::country::Id::US,
+                Some(v) => crate::provisioning::phone::region(&v).ok_or_else(|| {
+                    bad(
+                        "DEFAULT_PHONE_REGION",
+                        &v,
+                        "a two-letter ISO 3166 country code such as `US` or `GB`",
+                    )
+                })?,
+            },
+            invalid_phone: match get("INVALID_PHONE").as_deref().map(str::to_ascii_lowercase) {
+                None => InvalidPhone::Ignore,
+                Some(v) if v == "ignore" => InvalidPhone::Ignore,
+                Some(v) if v == "reject" => InvalidPhone::Reject,
+                Some(v) => return Err(bad("INVALID_PHONE", &v, "`ignore` or `reject`")),
+            },
             log_json: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
                 None => in_lambda,
                 Some(v) if v == "json" => true,
@@ -315,6 +347,21 @@ mod tests {
         assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
+        assert_eq!(c.default_phone_region, phonenumber::country::Id::US);
+        assert_eq!(c.invalid_phone, InvalidPhone::Ignore);
+    }
+
+    #[test]
+    fn phone_settings_are_read_and_checked() {
+        let c = config(&[("DEFAULT_PHONE_REGION", "gb"), ("INVALID_PHONE", "Reject")]).unwrap();
+        assert_eq!(c.default_phone_region, phonenumber::country::Id::GB);
+        assert_eq!(c.invalid_phone, InvalidPhone::Reject);
+        let err = config(&[("DEFAULT_PHONE_REGION", "Narnia")]).unwrap_err();
+        assert_eq!(err.name, "DEFAULT_PHONE_REGION");
+        assert_eq!(
+            config(&[("INVALID_PHONE", "drop")]).unwrap_err().name,
+            "INVALID_PHONE"
+        );
     }
 
     #[test]

@@ -39,6 +39,14 @@ impl Default for CacheConfig {
     }
 }
 
+/// One of the lists the cache keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachedList {
+    SecurityProfiles,
+    RoutingProfiles,
+    HierarchyGroups,
+}
+
 /// The process-wide cache of Connect profile and hierarchy group names.
 #[derive(Debug)]
 pub struct ProfileCache {
@@ -107,6 +115,22 @@ impl ProfileCache {
     /// Forgets the security profiles: the next use lists them again.
     pub fn invalidate_security_profiles(&self) {
         self.security_profiles.invalidate();
+    }
+
+    /// Forgets one list (and, for hierarchy groups, their paths): the next use
+    /// lists it again. For when Connect says an id the list held is gone.
+    pub fn invalidate(&self, list: CachedList) {
+        match list {
+            CachedList::SecurityProfiles => self.security_profiles.invalidate(),
+            CachedList::RoutingProfiles => self.routing_profiles.invalidate(),
+            CachedList::HierarchyGroups => {
+                self.hierarchy_groups.invalidate();
+                self.group_details
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+            }
+        }
     }
 
     /// Records a security profile this process just created (CreateSecurityProfile).

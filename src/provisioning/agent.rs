@@ -9,6 +9,7 @@ use crate::connect::{IdentityInfo, PhoneConfig, PhoneType, Tags, User, UserSumma
 use crate::scim::error::ScimError;
 use crate::scim::user::{MultiValue, ScimUser};
 
+use super::phone::PhoneRules;
 use super::tags::ScimTags;
 use super::username::ConnectUsername;
 
@@ -166,11 +167,12 @@ impl Intent {
     /// Security profiles come from the first of the Connect extension's
     /// `securityProfiles`, Okta `entitlements`, enterprise `department` that the
     /// request changed (on create: that is present), routing from the extension's
-    /// `routingProfile` or `roles` the same way.
+    /// `routingProfile` or `roles` the same way. Phone numbers are read by `phones`.
     pub fn from_scim(
         user: &ScimUser,
         shown: Option<&Shown>,
         source: ProfileSource,
+        phones: &PhoneRules,
     ) -> Result<Intent, ScimError> {
         let username = ConnectUsername::parse(&user.user_name).map_err(ScimError::invalid_value)?;
         let ext = user.connect.as_ref();
@@ -225,12 +227,12 @@ impl Intent {
         let desk_phone_number = match ext.and_then(|e| e.desk_phone_number.as_deref()) {
             None => None,
             Some("") => Some(None),
-            Some(raw) => Some(Some(e164(raw, "deskPhoneNumber")?)),
+            Some(raw) => Some(Some(phones.required(raw, "deskPhoneNumber")?)),
         };
 
         Ok(Intent {
             username,
-            identity: identity_of(user)?,
+            identity: identity_of(user, phones)?,
             external_id: user
                 .external_id
                 .clone()
@@ -258,7 +260,7 @@ impl Intent {
 
 /// Connect's identity info from the SCIM user: given/family name, the primary
 /// (else work, else first) email, another email as secondary, the mobile number.
-fn identity_of(user: &ScimUser) -> Result<IdentityInfo, ScimError> {
+fn identity_of(user: &ScimUser, phones: &PhoneRules) -> Result<IdentityInfo, ScimError> {
     let name = user.name.as_ref();
     let primary = user.primary_email().map(str::to_owned);
     let secondary = user
@@ -282,10 +284,9 @@ fn identity_of(user: &ScimUser) -> Result<IdentityInfo, ScimError> {
                 .as_deref()
                 .is_some_and(|t| t.eq_ignore_ascii_case("mobile"))
         })
-        .map(|p| p.value.as_str())
-        .filter(|v| !v.is_empty())
-        .map(|v| e164(v, "phoneNumbers[type eq \"mobile\"]"))
-        .transpose()?;
+        .map(|p| phones.mobile(&p.value, "phoneNumbers[type eq \"mobile\"]"))
+        .transpose()?
+        .flatten();
     Ok(IdentityInfo {
         first_name: name
             .and_then(|n| n.given_name.clone())
@@ -303,27 +304,6 @@ fn looks_like_email(s: &str) -> bool {
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()),
         (Some(l), Some(d), None) if !l.is_empty() && d.contains('.') && !s.contains(char::is_whitespace))
-}
-
-/// Normalizes a phone number to E.164 (`+` and up to 15 digits), dropping the
-/// spaces, dashes, dots and parentheses people type.
-fn e164(raw: &str, attribute: &str) -> Result<String, ScimError> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
-    let digits = compact.strip_prefix('+').unwrap_or("");
-    let valid = !digits.is_empty()
-        && digits.len() <= 15
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
-    if valid {
-        Ok(compact)
-    } else {
-        Err(ScimError::invalid_value(format!(
-            "{attribute}: '{raw}' is not an E.164 phone number such as +14155550100, as Amazon Connect requires"
-        )))
-    }
 }
 
 /// The values of a multi-valued attribute, or None when it is absent or empty
@@ -407,12 +387,5 @@ mod tests {
         );
         let unchanged = sources(&[&["Agent"], &["AGENT"], &[]]);
         assert_eq!(choose(&unchanged, Some(&shown)), None);
-    }
-
-    #[test]
-    fn phone_numbers_are_normalized_to_e164() {
-        assert_eq!(e164("+1 (415) 555-0100", "x").unwrap(), "+14155550100");
-        assert!(e164("415 555 0100", "x").is_err());
-        assert!(e164("+0123", "x").is_err());
     }
 }

@@ -10,9 +10,12 @@ pub mod agent;
 pub mod error;
 pub mod groups;
 pub mod names;
+pub mod phone;
 pub mod plan;
+pub mod removed;
 pub mod render;
 pub mod search;
+mod stale;
 pub mod tags;
 pub mod username;
 pub mod users;
@@ -34,6 +37,7 @@ pub struct Settings {
     pub group_create: GroupCreate,
     pub max_page_size: usize,
     pub max_filter_scan: usize,
+    pub phones: phone::PhoneRules,
 }
 
 impl Settings {
@@ -49,6 +53,10 @@ impl Settings {
             group_create: config.group_create,
             max_page_size: config.max_page_size,
             max_filter_scan: config.max_filter_scan,
+            phones: phone::PhoneRules {
+                region: config.default_phone_region,
+                invalid: config.invalid_phone,
+            },
         }
     }
 }

@@ -3,6 +3,7 @@
 //! validation-prone identity first; tags that record a deactivation before the
 //! profile swap; tags that end one after the profiles are restored.
 
+use crate::connect::cache::CachedList;
 use crate::connect::{Connect, ConnectError, IdentityInfo, PhoneConfig, Tags, User};
 
 use super::agent::{AgentState, same_ids};
@@ -56,29 +57,74 @@ pub fn plan(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> V
     steps
 }
 
+/// A step Connect refused; the steps before it were written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// The index of the refused step.
+    pub step: usize,
+    pub error: ConnectError,
+}
+
+impl Failed {
+    /// The cached list whose id the refused step named, when Connect answered
+    /// that it does not know it (the cache was stale: the id was deleted).
+    pub fn stale_list(&self, steps: &[Step]) -> Option<CachedList> {
+        if !matches!(
+            self.error,
+            ConnectError::NotFound(_) | ConnectError::InvalidParameter(_)
+        ) {
+            return None;
+        }
+        match steps.get(self.step)? {
+            Step::SecurityProfiles(_) => Some(CachedList::SecurityProfiles),
+            Step::RoutingProfile(_) => Some(CachedList::RoutingProfiles),
+            Step::Hierarchy(Some(_)) => Some(CachedList::HierarchyGroups),
+            _ => None,
+        }
+    }
+}
+
+/// The user as Connect holds it after the first `done` steps were written.
+pub fn applied(user: &User, steps: &[Step], done: usize) -> User {
+    let mut user = user.clone();
+    for step in steps.iter().take(done) {
+        match step {
+            Step::IdentityInfo(info) => user.identity = info.clone(),
+            Step::PhoneConfig(phone) => user.phone = phone.clone(),
+            Step::RoutingProfile(id) => user.routing_profile_id = id.clone(),
+            Step::Hierarchy(id) => user.hierarchy_group_id = id.clone(),
+            Step::Tag(tags) => user.tags.extend(tags.clone()),
+            Step::SecurityProfiles(ids) => user.security_profile_ids = ids.clone(),
+            Step::Untag(keys) => user.tags.retain(|k, _| !keys.contains(k)),
+        }
+    }
+    user
+}
+
 /// Runs the steps in order; the first failure stops the rest (a retry of the
 /// same request plans again from what Connect then holds).
-pub async fn execute(
-    connect: &dyn Connect,
-    user: &User,
-    steps: &[Step],
-) -> Result<(), ConnectError> {
-    for step in steps {
-        match step {
-            Step::IdentityInfo(info) => connect.update_user_identity_info(&user.id, info).await?,
-            Step::PhoneConfig(phone) => connect.update_user_phone_config(&user.id, phone).await?,
-            Step::RoutingProfile(id) => connect.update_user_routing_profile(&user.id, id).await?,
-            Step::Hierarchy(id) => {
-                connect
-                    .update_user_hierarchy(&user.id, id.as_deref())
-                    .await?
-            }
-            Step::Tag(tags) => connect.tag_resource(&user.arn, tags).await?,
-            Step::SecurityProfiles(ids) => {
-                connect.update_user_security_profiles(&user.id, ids).await?
-            }
-            Step::Untag(keys) => connect.untag_resource(&user.arn, keys).await?,
+pub async fn execute(connect: &dyn Connect, user: &User, steps: &[Step]) -> Result<(), Failed> {
+    for (i, step) in steps.iter().enumerate() {
+        run(connect, user, step)
+            .await
+            .map_err(|error| Failed { step: i, error })?;
+    }
+    Ok(())
+}
+
+async fn run(connect: &dyn Connect, user: &User, step: &Step) -> Result<(), ConnectError> {
+    match step {
+        Step::IdentityInfo(info) => connect.update_user_identity_info(&user.id, info).await?,
+        Step::PhoneConfig(phone) => connect.update_user_phone_config(&user.id, phone).await?,
+        Step::RoutingProfile(id) => connect.update_user_routing_profile(&user.id, id).await?,
+        Step::Hierarchy(id) => {
+            connect
+                .update_user_hierarchy(&user.id, id.as_deref())
+                .await?
         }
+        Step::Tag(tags) => connect.tag_resource(&user.arn, tags).await?,
+        Step::SecurityProfiles(ids) => connect.update_user_security_profiles(&user.id, ids).await?,
+        Step::Untag(keys) => connect.untag_resource(&user.arn, keys).await?,
     }
     Ok(())
 }
@@ -170,6 +216,36 @@ mod tests {
         let steps = plan(&actual, &desired, "disabled");
         assert_eq!(steps[0], Step::SecurityProfiles(vec!["agent".into()]));
         assert!(matches!(&steps[1], Step::Untag(keys) if keys.len() == 2));
+    }
+
+    #[test]
+    fn a_refused_profile_write_names_the_stale_list_and_keeps_what_ran_before_it() {
+        let actual = user();
+        let steps = vec![
+            Step::IdentityInfo(IdentityInfo {
+                first_name: Some("New".into()),
+                ..IdentityInfo::default()
+            }),
+            Step::SecurityProfiles(vec!["gone".into()]),
+        ];
+        let failed = Failed {
+            step: 1,
+            error: ConnectError::NotFound("Security profile not found".into()),
+        };
+        assert_eq!(
+            failed.stale_list(&steps),
+            Some(CachedList::SecurityProfiles)
+        );
+        let partial = applied(&actual, &steps, failed.step);
+        assert_eq!(partial.identity.first_name.as_deref(), Some("New"));
+        assert_eq!(partial.security_profile_ids, actual.security_profile_ids);
+        let throttled = Failed {
+            step: 1,
+            error: ConnectError::Throttled {
+                retry_after: std::time::Duration::from_secs(1),
+            },
+        };
+        assert_eq!(throttled.stale_list(&steps), None);
     }
 
     #[test]

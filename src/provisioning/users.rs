@@ -20,7 +20,7 @@ use crate::scim::user::ScimUser;
 
 use super::agent::{AgentState, Intent, Shown};
 use super::names::Names;
-use super::plan::{execute, plan, resulting_user};
+use super::removed::Removed;
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
 
@@ -54,26 +54,15 @@ impl Provisioning {
         base: &str,
     ) -> Result<(Rendered, Created), Error> {
         let user = parse_user(body)?;
-        let intent = Intent::from_scim(&user, None, self.settings.profile_source)?;
-        let desired = self.desired(connect, None, &intent).await?;
-        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let new_user = NewUser {
-            username: desired.username.clone(),
-            identity: desired.identity.clone(),
-            phone: desired.phone.clone(),
-            security_profile_ids: desired.connect_profiles(&disabled),
-            routing_profile_id: desired.routing_profile_id.clone(),
-            hierarchy_group_id: desired.hierarchy_group_id.clone(),
-            tags: desired.tags(),
-        };
-        let outcome = match connect.create_user(&new_user).await {
-            Err(ConnectError::Unavailable(why)) => {
-                self.settle_create(connect, &new_user, why).await
-            }
-            other => other,
-        };
-        match outcome {
-            Ok(created) => {
+        let intent = Intent::from_scim(
+            &user,
+            None,
+            self.settings.profile_source,
+            &self.settings.phones,
+        )?;
+        let new_user = self.new_user(connect, &intent).await?;
+        match self.create_connect_user(connect, &intent, new_user).await {
+            Ok((created, new_user)) => {
                 info!(user_id = %created.id, "created Connect user");
                 let written = User {
                     id: created.id,
@@ -89,15 +78,38 @@ impl Provisioning {
                 };
                 Ok((self.render(connect, &written, base).await?, Created::New))
             }
-            Err(ConnectError::Duplicate(_)) if self.settings.adopt_existing_users => {
+            Err(Error::Connect(ConnectError::Duplicate(_)))
+                if self.settings.adopt_existing_users =>
+            {
                 self.adopt(connect, &user, base).await
             }
-            Err(ConnectError::Duplicate(_)) => Err(Error::Scim(ScimError::uniqueness(format!(
-                "userName '{}' already exists in Amazon Connect",
-                desired.username
-            )))),
-            Err(e) => Err(e.into()),
+            Err(Error::Connect(ConnectError::Duplicate(_))) => {
+                Err(Error::Scim(ScimError::uniqueness(format!(
+                    "userName '{}' already exists in Amazon Connect",
+                    intent.username
+                ))))
+            }
+            Err(e) => Err(e),
         }
+    }
+
+    /// CreateUser's input for a new user: the intent over the defaults.
+    pub(super) async fn new_user(
+        &self,
+        connect: &dyn Connect,
+        intent: &Intent,
+    ) -> Result<NewUser, Error> {
+        let desired = self.desired(connect, None, intent).await?;
+        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
+        Ok(NewUser {
+            username: desired.username.clone(),
+            identity: desired.identity.clone(),
+            phone: desired.phone.clone(),
+            security_profile_ids: desired.connect_profiles(&disabled),
+            routing_profile_id: desired.routing_profile_id.clone(),
+            hierarchy_group_id: desired.hierarchy_group_id.clone(),
+            tags: desired.tags(),
+        })
     }
 
     /// CreateUser failed in a way that may have applied it (a timeout, a 5xx
@@ -106,7 +118,7 @@ impl Provisioning {
     /// own (SCIM-managed, same userName and externalId) or a genuine
     /// duplicate, answered 409 as usual. A new user may be missing from the
     /// search index for a while: the lookup is repeated until the deadline.
-    async fn settle_create(
+    pub(super) async fn settle_create(
         &self,
         connect: &dyn Connect,
         new_user: &NewUser,
@@ -165,7 +177,9 @@ impl Provisioning {
         }
         let _lease = connect.lease_user(&summary.id).await?;
         let current = connect.describe_user(&summary.id).await?;
-        let rendered = self.update(connect, &current, user, base).await?;
+        let rendered = self
+            .update(connect, &current, user, Removed::default(), base)
+            .await?;
         info!(user_id = %current.id, "adopted existing Connect user");
         Ok((rendered, Created::Adopted))
     }
@@ -217,7 +231,8 @@ impl Provisioning {
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        self.update(connect, &current, &user, base).await
+        self.update(connect, &current, &user, Removed::default(), base)
+            .await
     }
 
     /// PATCH /Users/{id} (RFC 7644 §3.5.2): the operations are applied to the
@@ -233,10 +248,12 @@ impl Provisioning {
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        let mut resource = self.render(connect, &current, base).await?.json;
+        let before = self.render(connect, &current, base).await?.json;
+        let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
         let user = ScimUser::from_json(&resource)?;
-        self.update(connect, &current, &user, base).await
+        let removed = Removed::between(&before, &resource);
+        self.update(connect, &current, &user, removed, base).await
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6): one DeleteUser (plus a DescribeUser
@@ -262,12 +279,14 @@ impl Provisioning {
     }
 
     /// Writes what a full user representation asks for: the fewest Update*
-    /// calls, nothing at all when nothing changed.
+    /// calls, nothing at all when nothing changed. `removed`: what a PATCH
+    /// removed of the attributes an omission keeps (nothing for a PUT).
     async fn update(
         &self,
         connect: &dyn Connect,
         current: &User,
         user: &ScimUser,
+        removed: Removed,
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
@@ -276,7 +295,13 @@ impl Provisioning {
             security_profiles: names.security_profiles.clone(),
             routing_profile: names.routing_profile.clone(),
         };
-        let intent = Intent::from_scim(user, Some(&shown), self.settings.profile_source)?;
+        let mut intent = Intent::from_scim(
+            user,
+            Some(&shown),
+            self.settings.profile_source,
+            &self.settings.phones,
+        )?;
+        removed.apply_to(&mut intent, self.settings.profile_source);
         if !intent
             .username
             .as_str()
@@ -309,20 +334,18 @@ impl Provisioning {
             });
         }
 
-        let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let steps = plan(current, &desired, &disabled);
-        if steps.is_empty() {
-            return self.render_with(current, &state, names, base);
+        match self
+            .write_user(connect, current, &state, &intent, desired)
+            .await?
+        {
+            Some(written) => self.render(connect, &written, base).await,
+            None => self.render_with(current, &state, names, base),
         }
-        execute(connect, current, &steps).await?;
-        info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
-        let written = resulting_user(current, &desired, &disabled);
-        self.render(connect, &written, base).await
     }
 
     /// The desired state: the request's intent over the current state (or the
     /// defaults, on create), names resolved to ids.
-    async fn desired(
+    pub(super) async fn desired(
         &self,
         connect: &dyn Connect,
         state: Option<&AgentState>,
@@ -333,6 +356,9 @@ impl Provisioning {
                 self.security_profile_ids(connect, names).await?
             }
             (Some(_), _) | (None, None) => self.default_security_profile_ids(connect).await?,
+            (None, Some(s)) if !s.active => {
+                self.remembered_profiles(connect, &s.profile_ids).await?
+            }
             (None, Some(s)) => s.profile_ids.clone(),
         };
         let routing_profile_id = match (&intent.routing_profile, state) {
@@ -364,7 +390,7 @@ impl Provisioning {
         })
     }
 
-    async fn disabled_id_if_needed(
+    pub(super) async fn disabled_id_if_needed(
         &self,
         connect: &dyn Connect,
         desired: &AgentState,
@@ -474,7 +500,7 @@ async fn describe(connect: &dyn Connect, id: &str) -> Result<User, Error> {
     }
 }
 
-fn user_not_found(id: &str) -> Error {
+pub(super) fn user_not_found(id: &str) -> Error {
     Error::not_found(format!("User {id} not found"))
 }
 

@@ -453,6 +453,33 @@ impl SimulatorHandle {
         Some(instance.hierarchy_group_by_path(path)?.id.clone())
     }
 
+    /// Adds `n` agents named `{prefix}{i}` (bypassing quota and counters), for
+    /// tests of large instances.
+    pub fn add_agents(&self, prefix: &str, n: usize) {
+        lock(&self.sim.instance).add_agents(prefix, n);
+    }
+
+    /// Adds a security profile as an administrator would in the console
+    /// (bypassing quota and counters); its id.
+    pub fn add_security_profile(&self, name: &str) -> String {
+        lock(&self.sim.instance).add_security_profile(name)
+    }
+
+    /// Adds a routing profile as an administrator would in the console
+    /// (bypassing quota and counters); its id.
+    pub fn add_routing_profile(&self, name: &str) -> String {
+        lock(&self.sim.instance).add_routing_profile(name)
+    }
+
+    /// Deletes a security profile as an administrator would in the console
+    /// (bypassing quota and counters, and Connect's in-use check); whether it existed.
+    pub fn delete_security_profile(&self, name: &str) -> bool {
+        let mut instance = lock(&self.sim.instance);
+        let before = instance.security_profiles.len();
+        instance.security_profiles.retain(|p| p.name != name);
+        instance.security_profiles.len() != before
+    }
+
     /// How many users the instance holds (visible or not).
     pub fn user_count(&self) -> usize {
         lock(&self.sim.instance).users.len()

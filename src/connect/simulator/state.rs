@@ -246,6 +246,62 @@ impl Instance {
         id
     }
 
+    /// Adds `n` agents named `{prefix}{i}` (the first security profile and
+    /// routing profile, no tags), as a bulk import in the console would.
+    pub fn add_agents(&mut self, prefix: &str, n: usize) {
+        let profile = self.security_profiles.first().map(|p| p.id.clone());
+        let routing = self.routing_profiles.first().map(|p| p.id.clone());
+        for i in 0..n {
+            let seq = self.take_seq();
+            self.users.push(UserRecord {
+                seq,
+                id: new_id(),
+                username: format!("{prefix}{i}"),
+                identity: Identity::default(),
+                phone: Phone::default(),
+                security_profile_ids: profile.iter().cloned().collect(),
+                routing_profile_id: routing.clone().unwrap_or_default(),
+                hierarchy_group_id: None,
+                tags: Tags::new(),
+                last_modified: EpochMillis::now(),
+                visible_from: None,
+            });
+        }
+    }
+
+    /// Adds a security profile with no permissions, as an administrator would
+    /// in the console; its id.
+    pub fn add_security_profile(&mut self, name: &str) -> String {
+        let seq = self.take_seq();
+        let id = new_id();
+        self.security_profiles.push(SecurityProfileRecord {
+            seq,
+            id: id.clone(),
+            name: name.to_owned(),
+            description: None,
+            permissions: Vec::new(),
+            tags: Tags::new(),
+            last_modified: EpochMillis::now(),
+        });
+        id
+    }
+
+    /// Adds a routing profile, as an administrator would in the console; its id.
+    pub fn add_routing_profile(&mut self, name: &str) -> String {
+        let seq = self.take_seq();
+        let id = new_id();
+        self.routing_profiles.push(RoutingProfileRecord {
+            seq,
+            id: id.clone(),
+            name: name.to_owned(),
+            description: format!("{name} (added by an administrator)"),
+            default_outbound_queue_id: new_id(),
+            is_default: false,
+            last_modified: EpochMillis::now(),
+        });
+        id
+    }
+
     /// The next creation sequence number.
     pub fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;

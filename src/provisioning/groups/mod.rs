@@ -87,20 +87,56 @@ impl Provisioning {
                 external_id: group.external_id.clone().filter(|x| !x.is_empty()),
             },
         };
-        let profile = match self.cache.security_profile_by_name(connect, &name).await? {
-            Some(existing) => existing,
+        let profile = match self
+            .profile_for_group(connect, &name, &request, base)
+            .await?
+        {
+            Ok(created) => return Ok(created),
+            Err(existing) => existing,
+        };
+        if let Some(linked) = self.link(connect, &profile, &request, base).await? {
+            return Ok(linked);
+        }
+        // The cache listed a profile that Connect no longer has: refresh it
+        // once and go on as if the name had never been seen.
+        self.cache
+            .invalidate(crate::connect::cache::CachedList::SecurityProfiles);
+        let profile = match self
+            .profile_for_group(connect, &name, &request, base)
+            .await?
+        {
+            Ok(created) => return Ok(created),
+            Err(existing) => existing,
+        };
+        self.link(connect, &profile, &request, base)
+            .await?
+            .ok_or_else(|| {
+                Error::invalid_value(format!(
+                    "the security profile '{name}' was deleted in Amazon Connect while this request ran; push the group again"
+                ))
+            })
+    }
+
+    /// The profile named `name` for a new group: `Err(existing)` to link, or
+    /// `Ok(group)` for one just created (`GROUP_CREATE=create`); 400 with
+    /// `GROUP_CREATE=reject` when there is none.
+    async fn profile_for_group(
+        &self,
+        connect: &dyn Connect,
+        name: &str,
+        request: &NewGroup,
+        base: &str,
+    ) -> Result<Result<RenderedGroup, Summary>, Error> {
+        match self.cache.security_profile_by_name(connect, name).await? {
+            Some(existing) => Ok(Err(existing)),
             None if self.settings.group_create == GroupCreate::Reject => {
-                return Err(Error::invalid_value(format!(
+                Err(Error::invalid_value(format!(
                     "no security profile named '{name}' exists in the Amazon Connect instance, and GROUP_CREATE=reject; \
                      create it in Connect (or set GROUP_CREATE=create) and push the group again"
-                )));
+                )))
             }
-            None => match self.create_linked(connect, &name, &request, base).await? {
-                Ok(created) => return Ok(created),
-                Err(existing) => existing,
-            },
-        };
-        self.link(connect, &profile, request, base).await
+            None => self.create_linked(connect, name, request, base).await,
+        }
     }
 
     /// Creates the profile for a new group, then adds its members (checked
@@ -140,20 +176,26 @@ impl Provisioning {
 
     /// Links an existing profile as a group (409 when it already is one),
     /// adding the members first so that the link marks a finished POST.
+    /// `None` when Connect no longer has the profile (the cache was stale).
     async fn link(
         &self,
         connect: &dyn Connect,
         profile: &Summary,
-        request: NewGroup,
+        request: &NewGroup,
         base: &str,
-    ) -> Result<RenderedGroup, Error> {
+    ) -> Result<Option<RenderedGroup>, Error> {
         if self.is_disabled_profile(&profile.name) {
             return Err(Error::invalid_value(format!(
                 "'{}' is the no-permission security profile of deactivated users and cannot be a group",
                 profile.name
             )));
         }
-        let existing = GroupTags::read(&self.describe_group(connect, &profile.id).await?.tags);
+        let described = match connect.describe_security_profile(&profile.id).await {
+            Ok(described) => described,
+            Err(ConnectError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let existing = GroupTags::read(&described.tags);
         if existing.linked {
             return Err(Error::Scim(ScimError::uniqueness(format!(
                 "group '{}' already exists (security profile {} is already linked to a SCIM group)",
@@ -163,7 +205,7 @@ impl Provisioning {
         let tags = GroupTags {
             linked: true,
             created_by_scim: existing.created_by_scim,
-            external_id: request.tags.external_id.or(existing.external_id),
+            external_id: request.tags.external_id.clone().or(existing.external_id),
         };
         let members = self
             .change_members(connect, &profile.id, &request.ops)
@@ -171,7 +213,7 @@ impl Provisioning {
         connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
         let shown = request.show_members.then_some(members);
-        Ok(rendered(profile, &tags, shown, base))
+        Ok(Some(rendered(profile, &tags, shown, base)))
     }
 
     /// CreateSecurityProfile with no permissions; `None` when Connect already

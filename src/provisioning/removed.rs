@@ -1,0 +1,140 @@
+//! What a PATCH removed (RFC 7644 §3.5.2.2 `remove`, or `replace` with null or
+//! an empty value) of the attributes that a PUT keeps when it omits them: the
+//! security profile sources, the routing profile sources, the hierarchy group,
+//! `externalId`. A PUT's omission means "keep"; a PATCH's removal means
+//! "removed", so the PATCH use case compares the user before and after its
+//! operations and turns each removal into the intent to clear.
+
+use serde_json::{Map, Value};
+
+use crate::config::ProfileSource;
+use crate::scim::schema::{CONNECT_USER, ENTERPRISE_USER};
+
+use super::agent::Intent;
+
+/// Where each attribute lives in a rendered user: the extension (if any), the name.
+const SECURITY_PROFILES: [(Option<&str>, &str); 3] = [
+    (None, "entitlements"),
+    (Some(ENTERPRISE_USER), "department"),
+    (Some(CONNECT_USER), "securityProfiles"),
+];
+const ROUTING_PROFILE: [(Option<&str>, &str); 2] =
+    [(None, "roles"), (Some(CONNECT_USER), "routingProfile")];
+const HIERARCHY_GROUP: (Option<&str>, &str) = (Some(CONNECT_USER), "hierarchyGroup");
+const EXTERNAL_ID: (Option<&str>, &str) = (None, "externalId");
+
+/// Which kept-when-omitted attributes a PATCH removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub security_profiles: bool,
+    pub routing_profile: bool,
+    pub hierarchy_group: bool,
+    pub external_id: bool,
+}
+
+impl Removed {
+    /// Compares the user's representation before the PATCH with the result of
+    /// its operations: an attribute that had a value and has none is removed.
+    pub fn between(before: &Value, after: &Value) -> Removed {
+        let gone = |at: (Option<&str>, &str)| has_value(before, at) && !has_value(after, at);
+        Removed {
+            security_profiles: SECURITY_PROFILES.into_iter().any(gone),
+            routing_profile: ROUTING_PROFILE.into_iter().any(gone),
+            hierarchy_group: gone(HIERARCHY_GROUP),
+            external_id: gone(EXTERNAL_ID),
+        }
+    }
+
+    /// Turns each removal the intent has no other opinion about into a clear:
+    /// the default security profiles (unless groups decide them), the default
+    /// routing profile, no hierarchy group, no externalId. A value the same
+    /// request gives another source (remove `entitlements`, replace
+    /// `department`) wins over the removal.
+    pub fn apply_to(self, intent: &mut Intent, source: ProfileSource) {
+        if self.security_profiles
+            && source == ProfileSource::Attributes
+            && intent.security_profiles.is_none()
+        {
+            intent.security_profiles = Some(Vec::new());
+        }
+        if self.routing_profile && intent.routing_profile.is_none() {
+            intent.routing_profile = Some(None);
+        }
+        if self.hierarchy_group && intent.hierarchy_group.is_none() {
+            intent.hierarchy_group = Some(None);
+        }
+        if self.external_id && intent.external_id.is_none() {
+            intent.external_id = Some(None);
+        }
+    }
+}
+
+/// Whether the attribute holds a value: not absent, null, `""` or `[]`.
+fn has_value(resource: &Value, (extension, name): (Option<&str>, &str)) -> bool {
+    let Some(root) = resource.as_object() else {
+        return false;
+    };
+    let container = match extension {
+        None => Some(root),
+        Some(urn) => get(root, urn).and_then(Value::as_object),
+    };
+    match container.and_then(|c| get(c, name)) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// A key, compared case-insensitively (RFC 7643 §2.1).
+fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn an_attribute_that_lost_its_value_is_removed_and_a_changed_one_is_not() {
+        let before = json!({
+            "externalId": "x",
+            "entitlements": [{"value": "Agent"}],
+            "roles": [{"value": "Basic"}],
+            CONNECT_USER: {"hierarchyGroup": "Seattle/Tier1", "routingProfile": "Basic"}
+        });
+        let after = json!({
+            "externalId": "",
+            "entitlements": [{"value": "Admin"}],
+            "roles": [{"value": "Basic"}],
+            CONNECT_USER: {"routingProfile": "Basic"}
+        });
+        assert_eq!(
+            Removed::between(&before, &after),
+            Removed {
+                security_profiles: false,
+                routing_profile: false,
+                hierarchy_group: true,
+                external_id: true,
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_department_or_a_removed_extension_counts_as_removed() {
+        let before = json!({
+            ENTERPRISE_USER: {"department": "Agent"},
+            CONNECT_USER: {"routingProfile": "Basic"}
+        });
+        let after = json!({ENTERPRISE_USER: {"department": " "}});
+        let removed = Removed::between(&before, &after);
+        assert!(removed.security_profiles && removed.routing_profile);
+        assert_eq!(Removed::between(&before, &before), Removed::default());
+    }
+}
