@@ -102,6 +102,17 @@ impl AgentState {
 
     /// Our `scim:` tags for this state.
     pub fn tags(&self) -> Tags {
+        self.scim_tags().to_tags()
+    }
+
+    /// Our `scim:` tags for this state on a user that holds `actual` (whose
+    /// other tags count against Connect's 50: see [`ScimTags::to_tags_beside`]).
+    pub fn tags_beside(&self, actual: &Tags) -> Tags {
+        let foreign = actual.keys().filter(|k| !super::tags::is_ours(k)).count();
+        self.scim_tags().to_tags_beside(foreign)
+    }
+
+    fn scim_tags(&self) -> ScimTags {
         ScimTags {
             managed: true,
             external_id: self.external_id.clone(),
@@ -114,7 +125,6 @@ impl AgentState {
                 self.profile_ids.clone()
             },
         }
-        .to_tags()
     }
 }
 

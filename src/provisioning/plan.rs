@@ -6,6 +6,8 @@
 use crate::connect::cache::CachedList;
 use crate::connect::{Connect, ConnectError, IdentityInfo, PhoneConfig, Tags, User};
 
+use crate::scim::error::ScimError;
+
 use super::agent::{AgentState, same_ids};
 use super::tags;
 
@@ -29,8 +31,23 @@ pub enum Step {
 }
 
 /// The writes that make `actual` (from DescribeUser) look like `desired`.
+/// A deactivation records the profiles and swaps them first, so that nothing
+/// else in the request (an identity Connect refuses) can leave the agent its
+/// permissions; otherwise the validation-prone identity goes first.
 pub fn plan(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> Vec<Step> {
+    let (set, remove) = tags::diff(&actual.tags, &desired.tags_beside(&actual.tags));
+    let profiles = desired.connect_profiles(disabled_profile_id);
+    let mut permissions = Vec::new();
+    if !set.is_empty() {
+        permissions.push(Step::Tag(set));
+    }
+    if !same_ids(&actual.security_profile_ids, &profiles) {
+        permissions.push(Step::SecurityProfiles(profiles));
+    }
     let mut steps = Vec::new();
+    if !desired.active {
+        steps.append(&mut permissions);
+    }
     if actual.identity != desired.identity {
         steps.push(Step::IdentityInfo(desired.identity.clone()));
     }
@@ -43,18 +60,36 @@ pub fn plan(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> V
     if actual.hierarchy_group_id != desired.hierarchy_group_id {
         steps.push(Step::Hierarchy(desired.hierarchy_group_id.clone()));
     }
-    let (set, remove) = tags::diff(&actual.tags, &desired.tags());
-    if !set.is_empty() {
-        steps.push(Step::Tag(set));
-    }
-    let profiles = desired.connect_profiles(disabled_profile_id);
-    if !same_ids(&actual.security_profile_ids, &profiles) {
-        steps.push(Step::SecurityProfiles(profiles));
-    }
+    steps.append(&mut permissions);
     if !remove.is_empty() {
         steps.push(Step::Untag(remove));
     }
     steps
+}
+
+/// Refuses, before anything is written, a plan whose TagResource Connect
+/// would refuse for its 50-tag limit (the tags that say so are ours: the
+/// record of a deactivation, or a new externalId or email mirror).
+pub fn check_tag_room(actual: &User, steps: &[Step]) -> Result<(), ScimError> {
+    for step in steps {
+        if let Step::Tag(set) = step
+            && let Err((have, more)) = tags::room_for(&actual.tags, set)
+        {
+            let why = if set.contains_key(tags::ACTIVE) {
+                "to deactivate it (swap its security profiles for the no-permission one and remember them for reactivation)"
+            } else {
+                "to record this change"
+            };
+            return Err(ScimError::invalid_value(format!(
+                "user {} has {have} tags and needs {more} more scim: tags {why}, but Amazon Connect allows {} tags per user: \
+                 remove {} of its other tags in Amazon Connect and retry; nothing in this request was applied",
+                actual.username,
+                tags::MAX_TAGS,
+                have + more - tags::MAX_TAGS,
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A step Connect refused; the steps before it were written.
@@ -138,7 +173,7 @@ pub fn resulting_user(actual: &User, desired: &AgentState, disabled_profile_id: 
         .filter(|(k, _)| !tags::is_ours(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    tags.extend(desired.tags());
+    tags.extend(desired.tags_beside(&actual.tags));
     User {
         id: actual.id.clone(),
         arn: actual.arn.clone(),
@@ -202,6 +237,31 @@ mod tests {
             Some("agent")
         );
         assert_eq!(steps[1], Step::SecurityProfiles(vec!["disabled".into()]));
+    }
+
+    #[test]
+    fn a_deactivation_swaps_the_profiles_before_the_rest_of_the_request() {
+        let actual = user();
+        let mut desired = AgentState::of_user(&actual);
+        desired.active = false;
+        desired.identity.first_name = Some("Changed".into());
+        let steps = plan(&actual, &desired, "disabled");
+        assert!(matches!(steps[0], Step::Tag(_)), "{steps:?}");
+        assert_eq!(steps[1], Step::SecurityProfiles(vec!["disabled".into()]));
+        assert!(matches!(steps[2], Step::IdentityInfo(_)), "{steps:?}");
+    }
+
+    #[test]
+    fn a_plan_connect_would_refuse_for_its_tag_limit_is_refused_first() {
+        let mut actual = user();
+        for i in 0..48 {
+            actual.tags.insert(format!("team:{i}"), "x".into());
+        }
+        let mut desired = AgentState::of_user(&actual);
+        desired.active = false;
+        let steps = plan(&actual, &desired, "disabled");
+        let refused = check_tag_room(&actual, &steps).unwrap_err();
+        assert!(refused.detail.contains("50 tags"), "{}", refused.detail);
     }
 
     #[test]

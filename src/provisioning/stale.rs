@@ -11,7 +11,7 @@ use crate::connect::cache::CachedList;
 use crate::connect::{Connect, ConnectError, CreatedUser, NewUser, User};
 
 use super::agent::{AgentState, Intent};
-use super::plan::{applied, execute, plan, resulting_user};
+use super::plan::{applied, check_tag_room, execute, plan, resulting_user};
 use super::{Error, Provisioning};
 
 impl Provisioning {
@@ -31,6 +31,7 @@ impl Provisioning {
         if steps.is_empty() {
             return Ok(None);
         }
+        check_tag_room(current, &steps)?;
         let failed = match execute(connect, current, &steps).await {
             Ok(()) => {
                 info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
@@ -54,6 +55,7 @@ impl Provisioning {
         }
         warn!(user_id = %current.id, list = ?list, "a profile the cache listed is gone from Connect; wrote what still exists");
         let steps = plan(&partial, &refreshed, &refreshed_disabled);
+        check_tag_room(&partial, &steps)?;
         execute(connect, &partial, &steps)
             .await
             .map_err(|failed| gone_again(failed.error))?;

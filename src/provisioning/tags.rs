@@ -15,9 +15,16 @@ pub const ACTIVE: &str = "scim:active";
 pub const EMAIL: &str = "scim:email";
 /// The enterprise extension's `manager.value`.
 pub const MANAGER: &str = "scim:manager";
-/// Prefix of the security profile ids to restore on reactivation, one per tag
-/// (`scim:restore.1` … `scim:restore.10`): ten ids do not fit one 256-char value.
+/// Prefix of the security profile ids to restore on reactivation
+/// (`scim:restore.1` …): one id per tag, which group member searches find by
+/// exact value, when the user's tags leave room for that; else compact, the
+/// ids joined by spaces in as few tags as Connect's 256-character values allow
+/// (six profile ids a tag, so ten take two). Both forms are read.
 pub const RESTORE_PREFIX: &str = "scim:restore.";
+/// Amazon Connect's most tags per resource (TagResource).
+pub const MAX_TAGS: usize = 50;
+/// Amazon Connect's longest tag value.
+pub const MAX_TAG_VALUE: usize = 256;
 
 /// The SCIM state a user's tags hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,12 +57,40 @@ impl ScimTags {
                 .is_some_and(|v| v.eq_ignore_ascii_case("false")),
             email: tags.get(EMAIL).cloned(),
             manager: tags.get(MANAGER).cloned(),
-            restore: restore.into_iter().map(|(_, v)| v).collect(),
+            restore: restore
+                .iter()
+                .flat_map(|(_, v)| v.split(' ').filter(|id| !id.is_empty()))
+                .map(str::to_owned)
+                .collect(),
         }
     }
 
-    /// Our tags as a tag map (keys absent where there is nothing to say).
+    /// Our tags as a tag map (keys absent where there is nothing to say), the
+    /// restore record one id per tag.
     pub fn to_tags(&self) -> Tags {
+        self.to_tags_beside(0)
+    }
+
+    /// Our tags for a user that also holds `foreign` tags of others: the
+    /// restore record one id per tag when all fit in Connect's 50, else compact.
+    pub fn to_tags_beside(&self, foreign: usize) -> Tags {
+        let mut tags = self.without_restore();
+        if self.active {
+            return tags;
+        }
+        let room = MAX_TAGS.saturating_sub(foreign + tags.len());
+        let values = if self.restore.len() <= room {
+            self.restore.clone()
+        } else {
+            packed(&self.restore)
+        };
+        for (i, value) in values.into_iter().enumerate() {
+            tags.insert(format!("{RESTORE_PREFIX}{}", i + 1), value);
+        }
+        tags
+    }
+
+    fn without_restore(&self) -> Tags {
         let mut tags = Tags::new();
         if self.managed {
             tags.insert(MANAGED.to_owned(), "true".to_owned());
@@ -72,11 +107,34 @@ impl ScimTags {
         }
         if !self.active {
             tags.insert(ACTIVE.to_owned(), "false".to_owned());
-            for (i, id) in self.restore.iter().enumerate() {
-                tags.insert(format!("{RESTORE_PREFIX}{}", i + 1), id.clone());
-            }
         }
         tags
+    }
+}
+
+/// Ids joined by spaces, as few values of at most MAX_TAG_VALUE characters as hold them.
+fn packed(ids: &[String]) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for id in ids {
+        match values.last_mut() {
+            Some(last) if last.len() + 1 + id.len() <= MAX_TAG_VALUE => {
+                last.push(' ');
+                last.push_str(id);
+            }
+            _ => values.push(id.clone()),
+        }
+    }
+    values
+}
+
+/// The tags a user would hold after TagResource adds `set`: more than Connect's
+/// 50 is refused by Connect, so it is refused here first, before any write.
+pub fn room_for(actual: &Tags, set: &Tags) -> Result<(), (usize, usize)> {
+    let after = actual.len() + set.keys().filter(|k| !actual.contains_key(*k)).count();
+    if after > MAX_TAGS {
+        Err((actual.len(), after - actual.len()))
+    } else {
+        Ok(())
     }
 }
 
@@ -116,6 +174,45 @@ mod tests {
             restore: (1..=10).map(|i| format!("id-{i}")).collect(),
         };
         assert_eq!(ScimTags::read(&state.to_tags()), state);
+    }
+
+    #[test]
+    fn a_user_with_little_room_gets_a_compact_restore_record_read_like_the_long_one() {
+        let ids: Vec<String> = (0..10)
+            .map(|i| format!("{i:0>8}-1111-4222-8333-444444444444"))
+            .collect();
+        let state = ScimTags {
+            managed: true,
+            external_id: Some("00u1".into()),
+            active: false,
+            email: Some("a@example.com".into()),
+            manager: None,
+            restore: ids.clone(),
+        };
+        let roomy = state.to_tags_beside(30);
+        assert_eq!(roomy.len(), 14);
+        let tight = state.to_tags_beside(45);
+        assert_eq!(
+            tight.len(),
+            6,
+            "managed, externalId, email, active, 2 restore: {tight:?}"
+        );
+        assert!(tight.values().all(|v| v.len() <= MAX_TAG_VALUE));
+        assert_eq!(ScimTags::read(&tight), state);
+        assert_eq!(ScimTags::read(&roomy), state);
+    }
+
+    #[test]
+    fn room_for_counts_new_keys_only() {
+        let actual: Tags = (0..49).map(|i| (format!("k{i}"), "v".into())).collect();
+        let same: Tags = [("k1".to_owned(), "w".to_owned())].into();
+        assert!(room_for(&actual, &same).is_ok());
+        let two: Tags = [
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "2".to_owned()),
+        ]
+        .into();
+        assert_eq!(room_for(&actual, &two), Err((49, 2)));
     }
 
     #[test]

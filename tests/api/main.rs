@@ -5,6 +5,7 @@ mod app;
 mod check;
 mod cold_start;
 mod connect;
+mod deactivation;
 mod entra;
 mod filters;
 mod fleet;

@@ -50,7 +50,10 @@ async fn a_deep_page_without_a_cursor_is_reached_by_retrying_after_429() {
     );
     assert_eq!(page.body["Resources"].as_array().unwrap().len(), 10);
     assert_eq!(page.body["totalResults"], 2500);
-    assert!(tries >= 2, "the walk needs more calls than one request's deadline allows");
+    assert!(
+        tries >= 2,
+        "the walk needs more calls than one request's deadline allows"
+    );
     // Pages of 500 to reach user 2001, then users 2001..2410 in one call that
     // serves the last 10: nothing is read twice across the retries.
     assert_eq!(app.calls("SearchUsers"), 5, "{:?}", app.stats());

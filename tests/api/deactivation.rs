@@ -1,0 +1,102 @@
+//! Deactivation fails closed: a user whose tags leave little room (Connect
+//! allows 50 per user) is still swapped to the no-permission profile, its
+//! profiles remembered compactly; and when even that cannot fit, the request
+//! is refused before anything is written, saying why.
+
+use connect_scim::connect::aws::simulator_client;
+use serde_json::{Value, json};
+
+use crate::app::TestApp;
+
+fn agent(username: &str) -> Value {
+    json!({
+        "userName": username,
+        "externalId": format!("00u-{username}"),
+        "emails": [{"value": format!("{username}@example.com"), "primary": true}],
+        "entitlements": [{"value": "Agent"}, {"value": "CallCenterManager"}, {"value": "QualityAnalyst"}]
+    })
+}
+
+fn active(on: bool) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+           "Operations": [{"op": "replace", "value": {"active": on}}]})
+}
+
+/// Tags an administrator put on the agent (cost centre, site, …).
+async fn add_foreign_tags(app: &TestApp, username: &str, n: usize) {
+    let arn = app.connect_user(username).unwrap()["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut request = simulator_client(&app.sim.url())
+        .tag_resource()
+        .resource_arn(arn);
+    for i in 0..n {
+        request = request.tags(format!("team:{i}"), format!("value {i}"));
+    }
+    request.send().await.unwrap();
+}
+
+fn tag_count(app: &TestApp, username: &str) -> usize {
+    app.connect_user(username).unwrap()["Tags"]
+        .as_object()
+        .map_or(0, |t| t.len())
+}
+
+#[tokio::test]
+async fn a_user_with_45_foreign_tags_is_deactivated_and_reactivated_with_its_profiles() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user(&agent("tagged")).await;
+    add_foreign_tags(&app, "tagged", 45).await;
+    let held = app.profile_ids_named(&["Agent", "CallCenterManager", "QualityAnalyst"]);
+    assert_eq!(app.profile_ids("tagged"), held);
+
+    app.reset_stats();
+    let off = app.patch(&format!("/Users/{id}"), &active(false)).await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    assert_eq!(off.body["active"], false);
+    assert_eq!(
+        app.profile_ids("tagged"),
+        app.profile_ids_named(&["SCIM-Disabled"])
+    );
+    assert!(tag_count(&app, "tagged") <= 50);
+    // DescribeUser, TagResource, UpdateUserSecurityProfiles (a throttle caused
+    // by the administrator's direct tagging above, retried, is not a call of ours).
+    let stats = app.stats();
+    assert_eq!(stats.total - stats.throttled, 3, "{stats:?}");
+
+    let on = app.patch(&format!("/Users/{id}"), &active(true)).await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(app.profile_ids("tagged"), held);
+    assert_eq!(tag_count(&app, "tagged"), 48, "the record is gone again");
+}
+
+#[tokio::test]
+async fn a_deactivation_that_cannot_be_recorded_is_refused_before_any_write() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user(&agent("full")).await;
+    add_foreign_tags(&app, "full", 47).await;
+    assert_eq!(tag_count(&app, "full"), 50);
+
+    app.reset_stats();
+    let mut body = active(false);
+    body["Operations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"op": "replace", "path": "name.givenName", "value": "Changed"}));
+    let reply = app.patch(&format!("/Users/{id}"), &body).await;
+    reply.assert_scim_error(400, None);
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(detail.contains("50 tags"), "{detail}");
+    let stats = app.stats();
+    assert_eq!(
+        stats.total - stats.throttled,
+        1,
+        "only the DescribeUser: {stats:?}"
+    );
+    let connect = app.connect_user("full").unwrap();
+    assert!(
+        connect["IdentityInfo"].get("FirstName").is_none(),
+        "{connect}"
+    );
+}
