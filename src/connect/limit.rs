@@ -212,6 +212,13 @@ pub struct Session {
     throttle_wait_nanos: AtomicU64,
 }
 
+/// Whether a NotFound message names a security profile, routing profile or
+/// hierarchy group (Connect's messages name the missing resource).
+fn names_other_resource(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("profile") || m.contains("hierarchy")
+}
+
 /// Whether a Connect operation makes a new resource (not idempotent: the same
 /// call twice fails the second time with a duplicate).
 fn creates(operation: &str) -> bool {
@@ -343,7 +350,9 @@ impl Session {
                 // A user created moments ago may not be visible yet: keep trying
                 // while it is in the consistency window (bounded by the window and
                 // the deadline, not by max_attempts, which is for failures).
-                let settling = matches!(error, ConnectError::NotFound(_))
+                // A NotFound naming a profile or hierarchy group is about that
+                // resource, not the new user, and waiting will not change it.
+                let settling = matches!(&error, ConnectError::NotFound(m) if !names_other_resource(m))
                     && consistency_key.is_some_and(|key| self.gateway.created_recently(key));
                 // A throttled call was not applied; a create that failed otherwise
                 // may have been (a timeout, a 5xx after sending), and a blind

@@ -91,7 +91,9 @@ async fn serve_with_json_logs_prints_cloudwatch_embedded_metrics_per_request() {
     .expect("serve starts");
 
     let reply = reqwest::Client::new()
-        .get(format!("{base}/Users?filter=userName%20eq%20%22x%40example.com%22"))
+        .get(format!(
+            "{base}/Users?filter=userName%20eq%20%22x%40example.com%22"
+        ))
         .bearer_auth("emf-test-token-0123456789abcdefghijkl")
         .send()
         .await

@@ -202,7 +202,10 @@ async fn a_create_that_failed_after_sending_is_not_retried_blindly() {
     fake.fail_next([ConnectError::Unavailable("500".into())]);
     let session = gateway.session(in_secs(5));
     let result = session.create_user(&new_user()).await;
-    assert!(matches!(result, Err(ConnectError::Unavailable(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ConnectError::Unavailable(_))),
+        "{result:?}"
+    );
     assert_eq!(session.calls(), 1);
 }
 
