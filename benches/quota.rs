@@ -7,6 +7,8 @@
 //! alone needs: (N − burst) / rate), their ratio, and 429s from Connect. With
 //! `BENCH_DYNALITE=URL` (a dynalite with table `connect-scim-quota`, as the
 //! tests start one) it also times reservations on the table: round trips, p50, p99.
+//! `BENCH_ONLY_DRIFT=1` runs only the cost of `connect-scim drift` over 1,000
+//! and 5,000 users.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -193,6 +195,42 @@ async fn deactivations(scope: &str, n: usize, clients: usize) {
     );
 }
 
+/// `drift` over an instance of `n` users at Connect's default quota.
+async fn drift_cost(n: usize) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let sim = simulator::spawn(SimulatorConfig::default(), listener)
+        .await
+        .expect("the simulator");
+    sim.add_agents("agent", n);
+    let vars = [("SCIM_BEARER_TOKEN", TOKEN)];
+    let config = Config::from_lookup(|k| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("config");
+    let built = app::build(
+        config,
+        Target::Endpoint {
+            url: sim.url(),
+            instance_id: sim.instance_id().to_owned(),
+        },
+    )
+    .await
+    .expect("the service");
+    sim.reset_stats();
+    let report = connect_scim::drift::run(&built.app)
+        .await
+        .expect("drift runs");
+    println!(
+        "drift over {n} users: {} Connect calls ({:?}), {:.1} s, {} throttles",
+        report.connect_calls,
+        sim.stats().calls,
+        report.seconds,
+        sim.stats().throttled
+    );
+}
+
 async fn reservations(url: &str) {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
@@ -241,6 +279,11 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
+    if std::env::var("BENCH_ONLY_DRIFT").is_ok() {
+        drift_cost(1000).await;
+        drift_cost(5000).await;
+        return;
+    }
     if let Ok(url) = std::env::var("BENCH_DYNALITE") {
         reservations(&url).await;
     }

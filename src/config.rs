@@ -98,6 +98,10 @@ pub struct Config {
     pub default_phone_region: phonenumber::country::Id,
     /// `INVALID_PHONE` (`ignore` or `reject`, default `ignore`).
     pub invalid_phone: InvalidPhone,
+    /// `DRIFT_DIGEST` (default false): record what SCIM wrote in a `scim:digest`
+    /// user tag, so `drift` can name fields changed outside SCIM (one more
+    /// TagResource for a write that has no tag change of its own).
+    pub drift_digest: bool,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
 }
@@ -130,6 +134,7 @@ impl std::fmt::Debug for Config {
             .field("max_filter_scan", &self.max_filter_scan)
             .field("default_phone_region", &self.default_phone_region)
             .field("invalid_phone", &self.invalid_phone)
+            .field("drift_digest", &self.drift_digest)
             .field("log_json", &self.log_json)
             .finish()
     }
@@ -268,6 +273,7 @@ impl Config {
                     )
                 })?,
             },
+            drift_digest: flag(get("DRIFT_DIGEST"), "DRIFT_DIGEST")?,
             invalid_phone: match get("INVALID_PHONE").as_deref().map(str::to_ascii_lowercase) {
                 None => InvalidPhone::Ignore,
                 Some(v) if v == "ignore" => InvalidPhone::Ignore,

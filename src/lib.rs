@@ -12,6 +12,7 @@ pub mod scim;
 pub mod app;
 pub mod check;
 pub mod config;
+pub mod drift;
 pub mod http;
 pub mod lambda;
 pub mod provisioning;

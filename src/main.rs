@@ -14,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
 use connect_scim::connect::simulator::{self, SimulatorConfig};
-use connect_scim::{check, http, lambda, secrets};
+use connect_scim::{check, drift, http, lambda, secrets};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +46,14 @@ enum Command {
     /// Verify the AWS credentials, the instance, the configured profiles and the
     /// permissions the service needs; exits non-zero if any check fails.
     Check,
+    /// Report SCIM-managed agents changed in Connect behind SCIM's back, users SCIM
+    /// does not manage, and managed users whose profiles are gone. Exit code 0 when
+    /// clean, 1 when drift was found, 2 on error.
+    Drift {
+        /// The report as one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[tokio::main]
@@ -68,13 +76,38 @@ async fn main() -> anyhow::Result<()> {
             println!("all {total} checks passed");
             Ok(())
         }
+        Some(Command::Drift { json }) => {
+            let code = match drift_report(config, json).await {
+                Ok(true) => 1,
+                Ok(false) => 0,
+                Err(e) => {
+                    eprintln!("Error: {e:#}");
+                    2
+                }
+            };
+            std::process::exit(code)
+        }
         None => Cli::command()
             .error(
                 clap::error::ErrorKind::MissingSubcommand,
-                "a command is required (serve, simulate or check)",
+                "a command is required (serve, simulate, check or drift)",
             )
             .exit(),
     }
+}
+
+/// Runs `drift` against the configured instance, prints the report; whether
+/// drift was found.
+async fn drift_report(config: Config, json: bool) -> anyhow::Result<bool> {
+    let target = Target::from_config(&config);
+    let built = app::build(config, target).await?;
+    let report = drift::run(&built.app).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(report.drifted())
 }
 
 fn init_tracing(json: bool) {

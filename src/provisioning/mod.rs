@@ -7,6 +7,7 @@
 //! ([`agent`], [`plan`]) and calls only the Update* operations whose part changed.
 
 pub mod agent;
+pub mod digest;
 pub mod error;
 pub mod groups;
 pub mod names;
@@ -38,6 +39,9 @@ pub struct Settings {
     pub max_page_size: usize,
     pub max_filter_scan: usize,
     pub phones: phone::PhoneRules,
+    /// `DRIFT_DIGEST`: record a digest of what SCIM wrote in each user's tags,
+    /// so `drift` can tell which fields changed behind its back.
+    pub drift_digest: bool,
 }
 
 impl Settings {
@@ -57,6 +61,7 @@ impl Settings {
                 region: config.default_phone_region,
                 invalid: config.invalid_phone,
             },
+            drift_digest: config.drift_digest,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::connect::cache::CachedList;
 use crate::connect::{Connect, ConnectError, CreatedUser, NewUser, User};
 
 use super::agent::{AgentState, Intent};
-use super::plan::{applied, check_tag_room, execute, plan, resulting_user};
+use super::plan::{Step, applied, check_tag_room, execute, plan, resulting_user};
 use super::{Error, Provisioning};
 
 impl Provisioning {
@@ -27,7 +27,7 @@ impl Provisioning {
         desired: AgentState,
     ) -> Result<Option<User>, Error> {
         let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let steps = plan(current, &desired, &disabled);
+        let (steps, written) = self.planned(current, &desired, &disabled);
         if steps.is_empty() {
             return Ok(None);
         }
@@ -35,7 +35,7 @@ impl Provisioning {
         let failed = match execute(connect, current, &steps).await {
             Ok(()) => {
                 info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
-                return Ok(Some(resulting_user(current, &desired, &disabled)));
+                return Ok(Some(written));
             }
             Err(failed) => failed,
         };
@@ -54,16 +54,23 @@ impl Provisioning {
             });
         }
         warn!(user_id = %current.id, list = ?list, "a profile the cache listed is gone from Connect; wrote what still exists");
-        let steps = plan(&partial, &refreshed, &refreshed_disabled);
+        let (steps, written) = self.planned(&partial, &refreshed, &refreshed_disabled);
         check_tag_room(&partial, &steps)?;
         execute(connect, &partial, &steps)
             .await
             .map_err(|failed| gone_again(failed.error))?;
-        Ok(Some(resulting_user(
-            &partial,
-            &refreshed,
-            &refreshed_disabled,
-        )))
+        Ok(Some(written))
+    }
+
+    /// The writes from `actual` to `desired` and the user they leave, with
+    /// the drift digest recorded when `DRIFT_DIGEST` is on.
+    fn planned(&self, actual: &User, desired: &AgentState, disabled: &str) -> (Vec<Step>, User) {
+        let mut steps = plan(actual, desired, disabled);
+        let mut written = resulting_user(actual, desired, disabled);
+        if self.settings.drift_digest && !steps.is_empty() {
+            super::digest::stamp(actual, &mut steps, &mut written);
+        }
+        (steps, written)
     }
 
     /// CreateUser; refused for a profile or hierarchy group id the cache
@@ -75,7 +82,9 @@ impl Provisioning {
         new_user: NewUser,
     ) -> Result<(CreatedUser, NewUser), Error> {
         let first = match connect.create_user(&new_user).await {
-            Err(ConnectError::Unavailable(why)) => self.settle_create(connect, &new_user, why).await,
+            Err(ConnectError::Unavailable(why)) => {
+                self.settle_create(connect, &new_user, why).await
+            }
             other => other,
         };
         let error = match first {

@@ -101,7 +101,7 @@ impl Provisioning {
     ) -> Result<NewUser, Error> {
         let desired = self.desired(connect, None, intent).await?;
         let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        Ok(NewUser {
+        let mut new_user = NewUser {
             username: desired.username.clone(),
             identity: desired.identity.clone(),
             phone: desired.phone.clone(),
@@ -109,7 +109,14 @@ impl Provisioning {
             routing_profile_id: desired.routing_profile_id.clone(),
             hierarchy_group_id: desired.hierarchy_group_id.clone(),
             tags: desired.tags(),
-        })
+        };
+        if self.settings.drift_digest {
+            let digest = super::digest::Written::of_new_user(&new_user).digest();
+            new_user
+                .tags
+                .insert(super::digest::DIGEST.to_owned(), digest);
+        }
+        Ok(new_user)
     }
 
     /// CreateUser failed in a way that may have applied it (a timeout, a 5xx

@@ -6,6 +6,7 @@ mod check;
 mod cold_start;
 mod connect;
 mod deactivation;
+mod drift;
 mod entra;
 mod filters;
 mod fleet;

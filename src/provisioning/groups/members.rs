@@ -27,7 +27,7 @@ use crate::scim::path::AttrPath;
 use crate::scim::schema::ResourceSchema;
 
 use super::super::agent::{AgentState, same_ids};
-use super::super::tags::RESTORE_PREFIX;
+use super::super::tags::{ACTIVE, RESTORE_PREFIX};
 use super::super::{Error, Provisioning};
 use super::edit::MemberOp;
 
@@ -174,7 +174,7 @@ pub fn member_write(
         profile_ids: ids,
         ..state
     }
-    .tags();
+    .tags_beside(&user.tags);
     let restore = |key: &String| key.starts_with(RESTORE_PREFIX);
     let set: Tags = desired
         .iter()
@@ -213,12 +213,13 @@ impl Provisioning {
             }),
             ..UserSearch::default()
         };
+        // Deactivated users, whose restore record (one id per tag, or several
+        // packed in one) says whether they are members.
         let restoring = UserSearch {
-            tag_filter: Some(TagFilter::Or(
-                (1..=MAX_PROFILES)
-                    .map(|n| vec![(format!("{RESTORE_PREFIX}{n}"), profile_id.to_owned())])
-                    .collect(),
-            )),
+            tag_filter: Some(TagFilter::Tag {
+                key: ACTIVE.to_owned(),
+                value: "false".to_owned(),
+            }),
             ..UserSearch::default()
         };
         let mut members: Vec<UserSummary> = Vec::new();
