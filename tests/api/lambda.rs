@@ -168,6 +168,11 @@ async fn the_request_log_is_json_with_api_gateways_request_id_and_no_secrets() {
         .flatten_event(true)
         .with_writer(move || writer.clone())
         .finish();
+    // With one registered dispatcher, tracing-core caches a callsite's
+    // interest from the default of whichever thread hits it first (a parallel
+    // test, with none); a second live dispatcher makes every callsite ask the
+    // thread's own default instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let guard = tracing::subscriber::set_default(subscriber);
     let created = invoke(&service, "create-user", "").await;
     drop(guard);
