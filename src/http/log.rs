@@ -1,7 +1,7 @@
 //! One log line per request: method, route, status, latency, the Connect calls
 //! it made, the time it waited for the quota, whether Connect itself throttled
-//! it (`throttled`: the quota is shared with something else), and a hash of the
-//! caller's token. Never a token, a password or a body.
+//! it (`throttled`: the quota is shared with something else), and the slot of the
+//! token the caller presented (`token#1`). Never a token, a password or a body.
 
 use std::time::{Duration, Instant};
 

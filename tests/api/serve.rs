@@ -63,3 +63,26 @@ async fn serve_with_no_configuration_prints_a_working_base_url_and_token() {
     assert_eq!(health.status(), 200);
     child.kill().await.ok();
 }
+
+#[tokio::test]
+async fn serve_refuses_a_bearer_token_shorter_than_32_characters() {
+    let output = Command::new(env!("CARGO_BIN_EXE_connect-scim"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("CONNECT_INSTANCE_ID")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("SCIM_BEARER_TOKEN", "short-token-0123456789")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(30), output)
+        .await
+        .expect("serve stops at start instead of serving")
+        .expect("the binary runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("at least 32 characters") && stderr.contains("SCIM_BEARER_TOKEN"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("short-token-0123456789"), "{stderr}");
+}
