@@ -20,6 +20,7 @@ use tracing::Instrument;
 use crate::app::{self, Target};
 use crate::config::Config;
 use crate::http::extract::StagePrefix;
+use crate::http::log::RequestId;
 use crate::http::{self as scim_http, App};
 use crate::secrets;
 
@@ -72,11 +73,13 @@ pub fn service(app: Arc<App>) -> LambdaService {
     BoxCloneService::new(tower::service_fn(move |request: lambda_http::Request| {
         let router = router.clone();
         async move {
-            let span = tracing::info_span!("request", request_id = %request_id(&request));
-            router
-                .oneshot(from_api_gateway(request))
-                .instrument(span)
-                .await
+            let id = request_id(&request).to_owned();
+            let span = tracing::info_span!("request", request_id = %id);
+            let mut request = from_api_gateway(request);
+            if id != "-" {
+                request.extensions_mut().insert(RequestId(id));
+            }
+            router.oneshot(request).instrument(span).await
         }
     }))
 }

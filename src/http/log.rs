@@ -2,6 +2,8 @@
 //! it made, the time it waited for the quota, whether Connect itself throttled
 //! it (`throttled`: the quota is shared with something else), and the slot of the
 //! token the caller presented (`token#1`). Never a token, a password or a body.
+//! Each request has a [`RequestId`] (API Gateway's on Lambda, else a new UUID),
+//! shown in the log line and in the detail of a 5xx answer.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,20 @@ pub struct ConnectUsage {
     /// ThrottlingExceptions Connect answered (retried, or ending in a 429).
     pub connect_throttles: u32,
     pub throttle_wait: Duration,
+}
+
+/// A request's id: set by the Lambda entry point (API Gateway's
+/// `requestContext.requestId`), else made up by [`log_request`].
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request this task is serving, if any.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
 }
 
 /// The route template a request matched (`/scim/v2/Users/{id}`), never its ids.
@@ -41,7 +57,14 @@ pub async fn tag_route(request: Request, next: Next) -> Response {
 pub async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let response = next.run(request).await;
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let response = REQUEST_ID
+        .scope(request_id.clone(), next.run(request))
+        .await;
     let route = response
         .extensions()
         .get::<Route>()
@@ -67,6 +90,7 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         connect_throttles = usage.connect_throttles,
         throttled = usage.connect_throttles > 0,
         caller,
+        request_id = %request_id,
         "request"
     );
     response

@@ -6,6 +6,7 @@ mod check;
 mod cold_start;
 mod connect;
 mod entra;
+mod errors;
 mod fleet;
 mod groups;
 mod helpers;
