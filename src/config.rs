@@ -86,6 +86,14 @@ pub struct Config {
     pub max_filter_scan: usize,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
+    /// `PUBLIC_BASE_URL`: what clients' URLs carry in front of `/scim/v2`
+    /// (`https://scim.example.com`), normalized without a trailing `/` or
+    /// `/scim/v2`; unset → the request's host (see `http::extract::Base`).
+    pub public_base_url: Option<String>,
+    /// `TRUST_FORWARDED_HEADERS` (default false): take the scheme and host of
+    /// `Location` from `X-Forwarded-Proto`/`X-Forwarded-Host` when
+    /// `PUBLIC_BASE_URL` is unset (a proxy in front sets them).
+    pub trust_forwarded_headers: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -115,6 +123,8 @@ impl std::fmt::Debug for Config {
             .field("max_page_size", &self.max_page_size)
             .field("max_filter_scan", &self.max_filter_scan)
             .field("log_json", &self.log_json)
+            .field("public_base_url", &self.public_base_url)
+            .field("trust_forwarded_headers", &self.trust_forwarded_headers)
             .finish()
     }
 }
@@ -248,8 +258,37 @@ impl Config {
                 Some(v) if v == "text" => false,
                 Some(v) => return Err(bad("LOG_FORMAT", &v, "`json` or `text`")),
             },
+            public_base_url: get("PUBLIC_BASE_URL")
+                .map(|v| public_base_url(&v))
+                .transpose()?,
+            trust_forwarded_headers: flag(
+                get("TRUST_FORWARDED_HEADERS"),
+                "TRUST_FORWARDED_HEADERS",
+            )?,
         })
     }
+}
+
+/// `PUBLIC_BASE_URL` checked and normalized: an `http` or `https` URL with a
+/// host and no user, query or fragment; a trailing `/` or `/scim/v2` is dropped.
+fn public_base_url(value: &str) -> Result<String, ConfigError> {
+    let expected = "an http or https URL such as https://scim.example.com (no query)";
+    let invalid = || bad("PUBLIC_BASE_URL", value, expected);
+    let uri: http::Uri = value.parse().map_err(|_| invalid())?;
+    let scheme = uri.scheme_str().map(str::to_ascii_lowercase);
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    if !matches!(scheme.as_deref(), Some("http" | "https"))
+        || authority.is_empty()
+        || authority.contains('@')
+        || uri.query().is_some()
+        || value.contains('#')
+    {
+        return Err(invalid());
+    }
+    let path = uri.path().trim_end_matches('/');
+    let path = path.strip_suffix(crate::http::BASE_PATH).unwrap_or(path);
+    let scheme = scheme.unwrap_or_default();
+    Ok(format!("{scheme}://{authority}{path}"))
 }
 
 fn bad(name: &'static str, value: &str, expected: &str) -> ConfigError {
@@ -314,6 +353,7 @@ mod tests {
         assert_eq!(c.quota, QuotaConfig::default());
         assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
+        assert!(c.public_base_url.is_none() && !c.trust_forwarded_headers);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
     }
 
@@ -368,6 +408,27 @@ mod tests {
     fn an_unknown_deactivation_policy_names_the_variable() {
         let err = config(&[("DEACTIVATION", "suspend")]).unwrap_err();
         assert_eq!(err.name, "DEACTIVATION");
+    }
+
+    #[test]
+    fn public_base_url_is_normalized_without_a_trailing_scim_path() {
+        for (given, kept) in [
+            ("https://scim.example.com", "https://scim.example.com"),
+            ("HTTPS://scim.example.com/", "https://scim.example.com"),
+            ("https://h.example/prod/scim/v2/", "https://h.example/prod"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ] {
+            let c = config(&[("PUBLIC_BASE_URL", given)]).unwrap();
+            assert_eq!(c.public_base_url.as_deref(), Some(kept), "{given}");
+        }
+        for refused in [
+            "https://user@h.example",
+            "https://h.example/?x=1",
+            "h.example",
+        ] {
+            let err = config(&[("PUBLIC_BASE_URL", refused)]).unwrap_err();
+            assert_eq!(err.name, "PUBLIC_BASE_URL", "{refused}");
+        }
     }
 
     #[test]

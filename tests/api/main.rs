@@ -11,6 +11,7 @@ mod fleet;
 mod groups;
 mod helpers;
 mod lambda;
+mod location;
 mod okta;
 mod quota;
 mod serve;
