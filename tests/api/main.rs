@@ -13,6 +13,7 @@ mod helpers;
 mod lambda;
 mod location;
 mod okta;
+mod patch_limits;
 mod quota;
 mod serve;
 mod swagger;
