@@ -9,12 +9,11 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
 use connect_scim::connect::simulator::{self, SimulatorConfig};
-use connect_scim::{check, http, lambda, secrets};
+use connect_scim::{check, http, lambda, logging, secrets};
 
 #[derive(Parser)]
 #[command(
@@ -52,7 +51,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("reading configuration from the environment")?;
-    init_tracing(config.log_json);
+    logging::init(config.log_json);
     if lambda::in_lambda() {
         return lambda::run(config).await;
     }
@@ -74,18 +73,6 @@ async fn main() -> anyhow::Result<()> {
                 "a command is required (serve, simulate or check)",
             )
             .exit(),
-    }
-}
-
-fn init_tracing(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    if json {
-        builder.json().flatten_event(true).init();
-    } else {
-        builder.init();
     }
 }
 

@@ -350,3 +350,54 @@ async fn a_cold_start_with_a_short_token_stops_with_a_clear_message() {
     assert!(stderr.contains("at least 32 characters"), "{stderr}");
     assert!(!stderr.contains("short-but-secret"), "{stderr}");
 }
+
+#[tokio::test]
+async fn at_rust_log_trace_a_lambda_invocation_logs_no_token_password_or_secret() {
+    const PASSWORD: &str = "never-logged-Pa55";
+    let token = crate::app::TOKEN;
+    let other = "rotated-token-2-9e8d7c6b5a4f3e2d1c0b";
+    let sim_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = simulator::spawn(SimulatorConfig::default(), sim_listener)
+        .await
+        .unwrap();
+    let secrets_endpoint = fake_secrets_manager(
+        "rotated-token-2-9e8d7c6b5a4f3e2d1c0b,test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c",
+    )
+    .await;
+    let fixture = format!(
+        "{}/tests/api/fixtures/create-user.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let event = std::fs::read_to_string(fixture).unwrap();
+    assert!(event.contains(PASSWORD) && event.contains(token));
+    let (tx, mut rx) = mpsc::channel(4);
+    let (runtime_api, _) = fake_runtime_api(event, tx).await;
+    let mut child = bootstrap(&runtime_api)
+        .env("RUST_LOG", "trace")
+        .env("SCIM_TOKEN_SECRET_ARN", SECRET_ARN)
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint)
+        .env("CONNECT_INSTANCE_ID", sim.instance_id())
+        .env("AWS_ENDPOINT_URL_CONNECT", sim.url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let lines = crate::helpers::collect_output(&mut child);
+    let (kind, body) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("the function answers the invocation")
+        .expect("an answer");
+    assert_eq!(kind, "response", "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["statusCode"], 201, "{answer}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().await.ok();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let text = lines.lock().unwrap().join("\n");
+    assert!(text.contains("\"DEBUG\""), "verbose logging is on: {text}");
+    for secret in [token, other, PASSWORD] {
+        if let Some(line) = text.lines().find(|l| l.contains(secret)) {
+            panic!("a log line shows {secret}: {line}");
+        }
+    }
+}
