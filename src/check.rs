@@ -115,9 +115,9 @@ async fn check_quota_table(config: &Config, table: &str, report: &mut Report) {
     let shared = aws_config::defaults(BehaviorVersion::latest()).load().await;
     let prefix = match &config.quota_key_prefix {
         Some(prefix) => Ok(format!("{prefix} (QUOTA_KEY_PREFIX)")),
-        None => account_prefix(&shared).await.map_err(|e| {
-            format!("{e}: grant sts:GetCallerIdentity, or set QUOTA_KEY_PREFIX")
-        }),
+        None => account_prefix(&shared)
+            .await
+            .map_err(|e| format!("{e}: grant sts:GetCallerIdentity, or set QUOTA_KEY_PREFIX")),
     };
     let usable = prefix.is_ok();
     report.record("quota key prefix (STS GetCallerIdentity)", prefix.clone());
