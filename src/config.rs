@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::connect::quota::{QuotaConfig, Rate, Scope};
+use crate::serve::ServeLimits;
 
 /// What `active: false` does to a Connect user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,9 @@ pub struct Config {
     /// `Location` from `X-Forwarded-Proto`/`X-Forwarded-Host` when
     /// `PUBLIC_BASE_URL` is unset (a proxy in front sets them).
     pub trust_forwarded_headers: bool,
+    /// `serve`'s timeouts and connection cap: `SERVE_HEADER_TIMEOUT_MS`,
+    /// `SERVE_BODY_TIMEOUT_MS`, `SERVE_IDLE_TIMEOUT_MS`, `SERVE_MAX_CONNECTIONS`.
+    pub serve: ServeLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -125,6 +129,7 @@ impl std::fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("public_base_url", &self.public_base_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field("serve", &self.serve)
             .finish()
     }
 }
@@ -265,8 +270,34 @@ impl Config {
                 get("TRUST_FORWARDED_HEADERS"),
                 "TRUST_FORWARDED_HEADERS",
             )?,
+            serve: serve_limits(&get)?,
         })
     }
+}
+
+/// `serve`'s limits, each a positive number (defaults: [`ServeLimits::default`]).
+fn serve_limits(get: &dyn Fn(&str) -> Option<String>) -> Result<ServeLimits, ConfigError> {
+    let defaults = ServeLimits::default();
+    let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        let default = default.as_millis() as u64;
+        Ok(Duration::from_millis(positive(
+            number(get(name), name, default)?,
+            name,
+        )?))
+    };
+    Ok(ServeLimits {
+        header_timeout: millis("SERVE_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
+        body_timeout: millis("SERVE_BODY_TIMEOUT_MS", defaults.body_timeout)?,
+        idle_timeout: millis("SERVE_IDLE_TIMEOUT_MS", defaults.idle_timeout)?,
+        max_connections: positive(
+            number(
+                get("SERVE_MAX_CONNECTIONS"),
+                "SERVE_MAX_CONNECTIONS",
+                defaults.max_connections,
+            )?,
+            "SERVE_MAX_CONNECTIONS",
+        )?,
+    })
 }
 
 /// `PUBLIC_BASE_URL` checked and normalized: an `http` or `https` URL with a
@@ -354,6 +385,9 @@ mod tests {
         assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
         assert!(c.public_base_url.is_none() && !c.trust_forwarded_headers);
+        assert_eq!(c.serve, ServeLimits::default());
+        assert_eq!(c.serve.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.serve.max_connections, 256);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
     }
 
@@ -429,6 +463,19 @@ mod tests {
             let err = config(&[("PUBLIC_BASE_URL", refused)]).unwrap_err();
             assert_eq!(err.name, "PUBLIC_BASE_URL", "{refused}");
         }
+    }
+
+    #[test]
+    fn serve_limits_are_read_and_zero_is_refused() {
+        let c = config(&[
+            ("SERVE_IDLE_TIMEOUT_MS", "500"),
+            ("SERVE_MAX_CONNECTIONS", "8"),
+        ])
+        .unwrap();
+        assert_eq!(c.serve.idle_timeout, Duration::from_millis(500));
+        assert_eq!(c.serve.max_connections, 8);
+        let err = config(&[("SERVE_HEADER_TIMEOUT_MS", "0")]).unwrap_err();
+        assert_eq!(err.name, "SERVE_HEADER_TIMEOUT_MS");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! SCIM ⇄ Connect mapping), `connect` (the port, its adapters, the rate limiter)
 //! and `http` (the axum Router served locally and, through `lambda`, on Lambda);
 //! `secrets` reads the bearer token from Secrets Manager, `check` verifies a
-//! deployment's configuration and `logging` sets up the log subscriber.
+//! deployment's configuration `logging` sets up the log subscriber and `serve` is the local HTTP server.
 
 pub mod connect;
 pub mod scim;
@@ -17,3 +17,4 @@ pub mod lambda;
 pub mod logging;
 pub mod provisioning;
 pub mod secrets;
+pub mod serve;

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
 use connect_scim::connect::simulator::{self, SimulatorConfig};
-use connect_scim::{check, http, lambda, logging, secrets};
+use connect_scim::{check, http, lambda, logging, secrets, serve as server};
 
 #[derive(Parser)]
 #[command(
@@ -85,6 +85,7 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
     } else {
         None
     };
+    let limits = config.serve;
     let target = Target::from_config(&config);
     let built = app::build(config, target).await?;
     app::check_profiles(&built.app).await.context(
@@ -94,6 +95,10 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    if let Some(warning) = server::exposure_warning(addr) {
+        tracing::warn!("{warning}");
+        eprintln!("{warning}");
+    }
     println!("connect-scim is serving SCIM 2.0");
     println!("  SCIM base URL:  http://{addr}{}", http::BASE_PATH);
     match &generated {
@@ -111,10 +116,7 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
         http::BASE_PATH
     );
     let router = http::router(built.app.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    server::run(listener, router, limits, shutdown_signal()).await;
     drop(built.simulator);
     Ok(())
 }
