@@ -51,6 +51,9 @@ pub struct Config {
     pub default_routing_profile: String,
     /// `DISABLED_SECURITY_PROFILE` (default `SCIM-Disabled`).
     pub disabled_security_profile: String,
+    /// `PROTECTED_SECURITY_PROFILES` (comma-separated, default `Admin`):
+    /// profiles no group write links, grants, revokes or deletes.
+    pub protected_security_profiles: Vec<String>,
     /// `DEACTIVATION` (`disable` or `delete`, default `disable`).
     pub deactivation: Deactivation,
     /// `ADOPT_EXISTING_USERS` (default false).
@@ -112,6 +115,10 @@ impl std::fmt::Debug for Config {
             .field("default_security_profiles", &self.default_security_profiles)
             .field("default_routing_profile", &self.default_routing_profile)
             .field("disabled_security_profile", &self.disabled_security_profile)
+            .field(
+                "protected_security_profiles",
+                &self.protected_security_profiles,
+            )
             .field("deactivation", &self.deactivation)
             .field("adopt_existing_users", &self.adopt_existing_users)
             .field("request_deadline", &self.request_deadline)
@@ -211,6 +218,9 @@ impl Config {
                 .unwrap_or_else(|| "Basic Routing Profile".to_owned()),
             disabled_security_profile: get("DISABLED_SECURITY_PROFILE")
                 .unwrap_or_else(|| "SCIM-Disabled".to_owned()),
+            protected_security_profiles: list("PROTECTED_SECURITY_PROFILES")
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| vec!["Admin".to_owned()]),
             deactivation: match get("DEACTIVATION").as_deref().map(str::to_ascii_lowercase) {
                 None => Deactivation::Disable,
                 Some(v) if v == "disable" => Deactivation::Disable,
@@ -378,6 +388,7 @@ mod tests {
         assert_eq!(c.default_security_profiles, vec!["Agent"]);
         assert_eq!(c.default_routing_profile, "Basic Routing Profile");
         assert_eq!(c.disabled_security_profile, "SCIM-Disabled");
+        assert_eq!(c.protected_security_profiles, vec!["Admin"]);
         assert_eq!(c.deactivation, Deactivation::Disable);
         assert_eq!(c.request_deadline, Duration::from_millis(25_000));
         assert_eq!((c.connect_rate, c.connect_burst), (2, 5));

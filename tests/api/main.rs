@@ -14,6 +14,7 @@ mod lambda;
 mod location;
 mod okta;
 mod patch_limits;
+mod protected;
 mod quota;
 mod serve;
 mod swagger;
