@@ -16,7 +16,7 @@ use connect_scim::http;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-const TOKEN: &str = "bench-token";
+const TOKEN: &str = "bench-token-0123456789abcdefghijklmnop";
 
 struct Bench {
     base: String,

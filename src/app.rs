@@ -50,6 +50,8 @@ pub struct Built {
 
 /// Builds the service for `target`. The bearer tokens come from `config`.
 pub async fn build(config: Config, target: Target) -> anyhow::Result<Built> {
+    let tokens = Tokens::new(&config.bearer_tokens)
+        .context("the bearer tokens (SCIM_BEARER_TOKEN, SCIM_TOKEN_SECRET_ARN) cannot be used")?;
     let (client, instance_id, simulator, description) = match target {
         Target::Aws { instance_id } => {
             let client = sdk_client(None).await;
@@ -109,7 +111,6 @@ pub async fn build(config: Config, target: Target) -> anyhow::Result<Built> {
             ..CacheConfig::default()
         }),
     );
-    let tokens = Tokens::new(&config.bearer_tokens);
     let app = App {
         config,
         gateway,

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::connect::quota::{QuotaConfig, Rate, Scope};
+use crate::serve::ServeLimits;
 
 /// What `active: false` does to a Connect user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct Config {
     pub default_routing_profile: String,
     /// `DISABLED_SECURITY_PROFILE` (default `SCIM-Disabled`).
     pub disabled_security_profile: String,
+    /// `PROTECTED_SECURITY_PROFILES` (comma-separated, default `Admin`):
+    /// profiles no group write links, grants, revokes or deletes.
+    pub protected_security_profiles: Vec<String>,
     /// `DEACTIVATION` (`disable` or `delete`, default `disable`).
     pub deactivation: Deactivation,
     /// `ADOPT_EXISTING_USERS` (default false).
@@ -104,6 +108,17 @@ pub struct Config {
     pub drift_digest: bool,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
+    /// `PUBLIC_BASE_URL`: what clients' URLs carry in front of `/scim/v2`
+    /// (`https://scim.example.com`), normalized without a trailing `/` or
+    /// `/scim/v2`; unset → the request's host (see `http::extract::Base`).
+    pub public_base_url: Option<String>,
+    /// `TRUST_FORWARDED_HEADERS` (default false): take the scheme and host of
+    /// `Location` from `X-Forwarded-Proto`/`X-Forwarded-Host` when
+    /// `PUBLIC_BASE_URL` is unset (a proxy in front sets them).
+    pub trust_forwarded_headers: bool,
+    /// `serve`'s timeouts and connection cap: `SERVE_HEADER_TIMEOUT_MS`,
+    /// `SERVE_BODY_TIMEOUT_MS`, `SERVE_IDLE_TIMEOUT_MS`, `SERVE_MAX_CONNECTIONS`.
+    pub serve: ServeLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -118,6 +133,10 @@ impl std::fmt::Debug for Config {
             .field("default_security_profiles", &self.default_security_profiles)
             .field("default_routing_profile", &self.default_routing_profile)
             .field("disabled_security_profile", &self.disabled_security_profile)
+            .field(
+                "protected_security_profiles",
+                &self.protected_security_profiles,
+            )
             .field("deactivation", &self.deactivation)
             .field("adopt_existing_users", &self.adopt_existing_users)
             .field("request_deadline", &self.request_deadline)
@@ -136,6 +155,9 @@ impl std::fmt::Debug for Config {
             .field("invalid_phone", &self.invalid_phone)
             .field("drift_digest", &self.drift_digest)
             .field("log_json", &self.log_json)
+            .field("public_base_url", &self.public_base_url)
+            .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field("serve", &self.serve)
             .finish()
     }
 }
@@ -217,6 +239,9 @@ impl Config {
                 .unwrap_or_else(|| "Basic Routing Profile".to_owned()),
             disabled_security_profile: get("DISABLED_SECURITY_PROFILE")
                 .unwrap_or_else(|| "SCIM-Disabled".to_owned()),
+            protected_security_profiles: list("PROTECTED_SECURITY_PROFILES")
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| vec!["Admin".to_owned()]),
             deactivation: match get("DEACTIVATION").as_deref().map(str::to_ascii_lowercase) {
                 None => Deactivation::Disable,
                 Some(v) if v == "disable" => Deactivation::Disable,
@@ -286,8 +311,63 @@ impl Config {
                 Some(v) if v == "text" => false,
                 Some(v) => return Err(bad("LOG_FORMAT", &v, "`json` or `text`")),
             },
+            public_base_url: get("PUBLIC_BASE_URL")
+                .map(|v| public_base_url(&v))
+                .transpose()?,
+            trust_forwarded_headers: flag(
+                get("TRUST_FORWARDED_HEADERS"),
+                "TRUST_FORWARDED_HEADERS",
+            )?,
+            serve: serve_limits(&get)?,
         })
     }
+}
+
+/// `serve`'s limits, each a positive number (defaults: [`ServeLimits::default`]).
+fn serve_limits(get: &dyn Fn(&str) -> Option<String>) -> Result<ServeLimits, ConfigError> {
+    let defaults = ServeLimits::default();
+    let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        let default = default.as_millis() as u64;
+        Ok(Duration::from_millis(positive(
+            number(get(name), name, default)?,
+            name,
+        )?))
+    };
+    Ok(ServeLimits {
+        header_timeout: millis("SERVE_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
+        body_timeout: millis("SERVE_BODY_TIMEOUT_MS", defaults.body_timeout)?,
+        idle_timeout: millis("SERVE_IDLE_TIMEOUT_MS", defaults.idle_timeout)?,
+        max_connections: positive(
+            number(
+                get("SERVE_MAX_CONNECTIONS"),
+                "SERVE_MAX_CONNECTIONS",
+                defaults.max_connections,
+            )?,
+            "SERVE_MAX_CONNECTIONS",
+        )?,
+    })
+}
+
+/// `PUBLIC_BASE_URL` checked and normalized: an `http` or `https` URL with a
+/// host and no user, query or fragment; a trailing `/` or `/scim/v2` is dropped.
+fn public_base_url(value: &str) -> Result<String, ConfigError> {
+    let expected = "an http or https URL such as https://scim.example.com (no query)";
+    let invalid = || bad("PUBLIC_BASE_URL", value, expected);
+    let uri: http::Uri = value.parse().map_err(|_| invalid())?;
+    let scheme = uri.scheme_str().map(str::to_ascii_lowercase);
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    if !matches!(scheme.as_deref(), Some("http" | "https"))
+        || authority.is_empty()
+        || authority.contains('@')
+        || uri.query().is_some()
+        || value.contains('#')
+    {
+        return Err(invalid());
+    }
+    let path = uri.path().trim_end_matches('/');
+    let path = path.strip_suffix(crate::http::BASE_PATH).unwrap_or(path);
+    let scheme = scheme.unwrap_or_default();
+    Ok(format!("{scheme}://{authority}{path}"))
 }
 
 fn bad(name: &'static str, value: &str, expected: &str) -> ConfigError {
@@ -346,12 +426,17 @@ mod tests {
         assert_eq!(c.default_security_profiles, vec!["Agent"]);
         assert_eq!(c.default_routing_profile, "Basic Routing Profile");
         assert_eq!(c.disabled_security_profile, "SCIM-Disabled");
+        assert_eq!(c.protected_security_profiles, vec!["Admin"]);
         assert_eq!(c.deactivation, Deactivation::Disable);
         assert_eq!(c.request_deadline, Duration::from_millis(25_000));
         assert_eq!((c.connect_rate, c.connect_burst), (2, 5));
         assert_eq!(c.quota, QuotaConfig::default());
         assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
+        assert!(c.public_base_url.is_none() && !c.trust_forwarded_headers);
+        assert_eq!(c.serve, ServeLimits::default());
+        assert_eq!(c.serve.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.serve.max_connections, 256);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
         assert_eq!(c.default_phone_region, phonenumber::country::Id::US);
         assert_eq!(c.invalid_phone, InvalidPhone::Ignore);
@@ -421,6 +506,40 @@ mod tests {
     fn an_unknown_deactivation_policy_names_the_variable() {
         let err = config(&[("DEACTIVATION", "suspend")]).unwrap_err();
         assert_eq!(err.name, "DEACTIVATION");
+    }
+
+    #[test]
+    fn public_base_url_is_normalized_without_a_trailing_scim_path() {
+        for (given, kept) in [
+            ("https://scim.example.com", "https://scim.example.com"),
+            ("HTTPS://scim.example.com/", "https://scim.example.com"),
+            ("https://h.example/prod/scim/v2/", "https://h.example/prod"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ] {
+            let c = config(&[("PUBLIC_BASE_URL", given)]).unwrap();
+            assert_eq!(c.public_base_url.as_deref(), Some(kept), "{given}");
+        }
+        for refused in [
+            "https://user@h.example",
+            "https://h.example/?x=1",
+            "h.example",
+        ] {
+            let err = config(&[("PUBLIC_BASE_URL", refused)]).unwrap_err();
+            assert_eq!(err.name, "PUBLIC_BASE_URL", "{refused}");
+        }
+    }
+
+    #[test]
+    fn serve_limits_are_read_and_zero_is_refused() {
+        let c = config(&[
+            ("SERVE_IDLE_TIMEOUT_MS", "500"),
+            ("SERVE_MAX_CONNECTIONS", "8"),
+        ])
+        .unwrap();
+        assert_eq!(c.serve.idle_timeout, Duration::from_millis(500));
+        assert_eq!(c.serve.max_connections, 8);
+        let err = config(&[("SERVE_HEADER_TIMEOUT_MS", "0")]).unwrap_err();
+        assert_eq!(err.name, "SERVE_HEADER_TIMEOUT_MS");
     }
 
     #[test]

@@ -19,7 +19,8 @@ use tracing::Instrument;
 
 use crate::app::{self, Target};
 use crate::config::Config;
-use crate::http::extract::StagePrefix;
+use crate::http::extract::{ClientHost, StagePrefix};
+use crate::http::log::RequestId;
 use crate::http::{self as scim_http, App};
 use crate::secrets;
 
@@ -72,11 +73,13 @@ pub fn service(app: Arc<App>) -> LambdaService {
     BoxCloneService::new(tower::service_fn(move |request: lambda_http::Request| {
         let router = router.clone();
         async move {
-            let span = tracing::info_span!("request", request_id = %request_id(&request));
-            router
-                .oneshot(from_api_gateway(request))
-                .instrument(span)
-                .await
+            let id = request_id(&request).to_owned();
+            let span = tracing::info_span!("request", request_id = %id);
+            let mut request = from_api_gateway(request);
+            if id != "-" {
+                request.extensions_mut().insert(RequestId(id));
+            }
+            router.oneshot(request).instrument(span).await
         }
     }))
 }
@@ -92,7 +95,8 @@ fn request_id(request: &lambda_http::Request) -> &str {
 }
 
 /// Takes API Gateway's stage off the path the Router sees, and records what
-/// the client's URLs carry in front of the SCIM paths as [`StagePrefix`].
+/// the client's URLs carry in front of the SCIM paths as [`StagePrefix`], and
+/// the host it called (`requestContext.domainName`) as [`ClientHost`].
 ///
 /// lambda_http puts `/{stage}` in front of a REST event's `path` (unless
 /// `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is set); both forms are handled. The
@@ -100,12 +104,17 @@ fn request_id(request: &lambda_http::Request) -> &str {
 /// `/prod` on the `execute-api` host, nothing on a custom domain mapped to the stage.
 pub fn from_api_gateway(request: lambda_http::Request) -> lambda_http::Request {
     let (mut parts, body) = request.into_parts();
-    let (stage, client_path) = match parts.extensions.get::<RequestContext>() {
-        Some(RequestContext::ApiGatewayV1(context)) => {
-            (context.stage.clone(), context.path.clone())
-        }
-        _ => (None, None),
+    let (stage, client_path, domain) = match parts.extensions.get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV1(context)) => (
+            context.stage.clone(),
+            context.path.clone(),
+            context.domain_name.clone(),
+        ),
+        _ => (None, None, None),
     };
+    if let Some(domain) = domain.filter(|d| !d.is_empty()) {
+        parts.extensions.insert(ClientHost(domain));
+    }
     let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else {
         return lambda_http::Request::from_parts(parts, body);
     };

@@ -3,8 +3,8 @@
 //! README for the layers: `scim` (protocol), `provisioning` (use cases and the
 //! SCIM ⇄ Connect mapping), `connect` (the port, its adapters, the rate limiter)
 //! and `http` (the axum Router served locally and, through `lambda`, on Lambda);
-//! `secrets` reads the bearer token from Secrets Manager and `check` verifies a
-//! deployment's configuration.
+//! `secrets` reads the bearer token from Secrets Manager, `check` verifies a
+//! deployment's configuration `logging` sets up the log subscriber and `serve` is the local HTTP server.
 
 pub mod connect;
 pub mod scim;
@@ -15,5 +15,7 @@ pub mod config;
 pub mod drift;
 pub mod http;
 pub mod lambda;
+pub mod logging;
 pub mod provisioning;
 pub mod secrets;
+pub mod serve;

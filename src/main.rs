@@ -9,12 +9,11 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
 use connect_scim::connect::simulator::{self, SimulatorConfig};
-use connect_scim::{check, drift, http, lambda, secrets};
+use connect_scim::{check, drift, http, lambda, logging, secrets, serve as server};
 
 #[derive(Parser)]
 #[command(
@@ -60,7 +59,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("reading configuration from the environment")?;
-    init_tracing(config.log_json);
+    logging::init(config.log_json);
     if lambda::in_lambda() {
         return lambda::run(config).await;
     }
@@ -110,18 +109,6 @@ async fn drift_report(config: Config, json: bool) -> anyhow::Result<bool> {
     Ok(report.drifted())
 }
 
-fn init_tracing(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    if json {
-        builder.json().flatten_event(true).init();
-    } else {
-        builder.init();
-    }
-}
-
 async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
     secrets::add_secret_tokens(&mut config).await?;
     let generated = if config.bearer_tokens.is_empty() {
@@ -131,6 +118,7 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
     } else {
         None
     };
+    let limits = config.serve;
     let target = Target::from_config(&config);
     let built = app::build(config, target).await?;
     app::check_profiles(&built.app).await.context(
@@ -140,6 +128,10 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    if let Some(warning) = server::exposure_warning(addr) {
+        tracing::warn!("{warning}");
+        eprintln!("{warning}");
+    }
     println!("connect-scim is serving SCIM 2.0");
     println!("  SCIM base URL:  http://{addr}{}", http::BASE_PATH);
     match &generated {
@@ -157,10 +149,7 @@ async fn serve(mut config: Config, listen: SocketAddr) -> anyhow::Result<()> {
         http::BASE_PATH
     );
     let router = http::router(built.app.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    server::run(listener, router, limits, shutdown_signal()).await;
     drop(built.simulator);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Bearer-token authentication (RFC 6750 §2.1), checked in constant time. The
-//! accepted tokens are kept only as SHA-256 digests; a caller is identified in
-//! logs by a short hash of its token, never by the token.
+//! accepted tokens are kept only as SHA-256 digests, each at least
+//! [`MIN_TOKEN_CHARS`] long; a caller is identified in logs by the slot of the
+//! token it presented (`token#1`), never by the token or anything derived from it.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use subtle::{ConditionallySelectable, ConstantTimeEq};
 
 use crate::scim::error::ScimError;
 
@@ -28,24 +29,45 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-/// Who called, as the logs may show it: the first 8 hex digits of the token's SHA-256.
+/// The shortest bearer token accepted at start: 32 characters (e.g. the 64 of
+/// `openssl rand -hex 32`), so a token cannot be guessed within any request budget.
+pub const MIN_TOKEN_CHARS: usize = 32;
+
+/// Why the configured tokens cannot be used. Never quotes a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// A token under [`MIN_TOKEN_CHARS`].
+    #[error(
+        "bearer token #{slot} (SCIM_BEARER_TOKEN first, then SCIM_TOKEN_SECRET_ARN's) has {length} characters; at least {MIN_TOKEN_CHARS} characters are required (e.g. `openssl rand -hex 32`)"
+    )]
+    TooShort { slot: usize, length: usize },
+}
+
+/// Who called, as the logs may show it: the slot of the matching token,
+/// `token#1` for the first configured (SCIM_BEARER_TOKEN's, then the secret's).
 #[derive(Debug, Clone)]
 pub struct Caller(pub String);
 
 impl Tokens {
-    /// Accepts the given tokens (empty strings are ignored).
-    pub fn new<I, S>(tokens: I) -> Tokens
+    /// Accepts the given tokens (empty strings are ignored); a token shorter
+    /// than [`MIN_TOKEN_CHARS`] is refused.
+    pub fn new<I, S>(tokens: I) -> Result<Tokens, TokenError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        Tokens {
-            digests: tokens
-                .into_iter()
-                .filter(|t| !t.as_ref().is_empty())
-                .map(|t| Sha256::digest(t.as_ref().as_bytes()).into())
-                .collect(),
+        let mut digests = Vec::new();
+        for token in tokens.into_iter().filter(|t| !t.as_ref().is_empty()) {
+            let length = token.as_ref().chars().count();
+            if length < MIN_TOKEN_CHARS {
+                return Err(TokenError::TooShort {
+                    slot: digests.len() + 1,
+                    length,
+                });
+            }
+            digests.push(Sha256::digest(token.as_ref().as_bytes()).into());
         }
+        Ok(Tokens { digests })
     }
 
     /// How many tokens are accepted.
@@ -62,11 +84,21 @@ impl Tokens {
     /// compared in constant time, and every accepted token is compared, so
     /// neither the position nor a matching prefix shows in the timing.
     pub fn verify(&self, presented: &str) -> bool {
+        self.slot(presented).is_some()
+    }
+
+    /// The 1-based slot of the token `presented` matches, found in constant
+    /// time as [`Tokens::verify`] describes.
+    pub fn slot(&self, presented: &str) -> Option<usize> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        self.digests
+        let slot = self
+            .digests
             .iter()
-            .fold(subtle::Choice::from(0), |found, d| found | d.ct_eq(&digest))
-            .into()
+            .zip(1u32..)
+            .fold(0u32, |found, (d, slot)| {
+                u32::conditional_select(&found, &slot, d.ct_eq(&digest))
+            });
+        (slot > 0).then_some(slot as usize)
     }
 }
 
@@ -87,16 +119,16 @@ pub async fn require_bearer(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match bearer(&request) {
-        Some(token) if app.tokens.verify(token) => {
-            let hash = Sha256::digest(token.as_bytes());
-            let caller = Caller(hash.iter().take(4).map(|b| format!("{b:02x}")).collect());
+    let presented = bearer(&request).map(|token| app.tokens.slot(token));
+    match presented {
+        Some(Some(slot)) => {
+            let caller = Caller(format!("token#{slot}"));
             request.extensions_mut().insert(caller.clone());
             let mut response = next.run(request).await;
             response.extensions_mut().insert(caller);
             response
         }
-        Some(_) => {
+        Some(None) => {
             ApiError::from(ScimError::unauthorized("the bearer token is not valid")).into_response()
         }
         None => ApiError::from(ScimError::unauthorized(
@@ -110,17 +142,44 @@ pub async fn require_bearer(
 mod tests {
     use super::*;
 
+    const NEW: &str = "new-token-0123456789abcdefghijklmn";
+    const OLD: &str = "old-token-0123456789abcdefghijklmn";
+
     #[test]
     fn any_of_the_rotation_tokens_is_accepted() {
-        let tokens = Tokens::new(["new-token", "old-token"]);
-        assert!(tokens.verify("new-token"));
-        assert!(tokens.verify("old-token"));
-        assert!(!tokens.verify("new-toke"));
+        let tokens = Tokens::new([NEW, OLD]).unwrap();
+        assert!(tokens.verify(NEW));
+        assert!(tokens.verify(OLD));
+        assert!(!tokens.verify(&NEW[..NEW.len() - 1]));
         assert!(!tokens.verify(""));
     }
 
     #[test]
+    fn the_caller_is_the_slot_of_the_matching_token() {
+        let tokens = Tokens::new([NEW, OLD]).unwrap();
+        assert_eq!(tokens.slot(NEW), Some(1));
+        assert_eq!(tokens.slot(OLD), Some(2));
+        assert_eq!(tokens.slot("another-token-0123456789abcdefghij"), None);
+    }
+
+    #[test]
+    fn a_token_shorter_than_32_characters_is_refused_without_quoting_it() {
+        let err = Tokens::new([NEW, "short-s3cret"]).unwrap_err();
+        assert_eq!(
+            err,
+            TokenError::TooShort {
+                slot: 2,
+                length: 12
+            }
+        );
+        let message = err.to_string();
+        assert!(message.contains("at least 32 characters"), "{message}");
+        assert!(!message.contains("short-s3cret"), "{message}");
+        assert!(Tokens::new(["x".repeat(MIN_TOKEN_CHARS)]).is_ok());
+    }
+
+    #[test]
     fn no_tokens_accept_nothing() {
-        assert!(!Tokens::new(Vec::<String>::new()).verify(""));
+        assert!(!Tokens::new(Vec::<String>::new()).unwrap().verify(""));
     }
 }

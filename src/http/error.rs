@@ -1,5 +1,9 @@
 //! `ApiError`: every failure as an RFC 7644 §3.12 JSON body with the right
 //! status and headers (`Retry-After` on 429/503, `WWW-Authenticate` on 401).
+//! A failure that is not the caller's (Connect unavailable, access denied,
+//! anything unexpected) answers a generic detail naming the request id; its
+//! cause, Connect's operation, error code and message, goes to the log only,
+//! since Connect's messages carry account, role and instance ARNs.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +13,7 @@ use crate::provisioning::Error;
 use crate::scim::error::ScimError;
 
 use super::extract::SCIM_JSON;
+use super::log::current_request_id;
 
 /// A SCIM error response.
 #[derive(Debug)]
@@ -50,10 +55,15 @@ impl From<ConnectError> for ApiError {
                     retry_after: Some(secs),
                 }
             }
-            ConnectError::Unavailable(m) => ApiError {
-                error: ScimError::unavailable(format!("Amazon Connect is unavailable: {m}")),
-                retry_after: Some(5),
-            },
+            ConnectError::Unavailable(m) => {
+                let id = log_cause("Unavailable", &m);
+                ApiError {
+                    error: ScimError::unavailable(format!(
+                        "Amazon Connect is unavailable; retry later (request id {id})"
+                    )),
+                    retry_after: Some(5),
+                }
+            }
             ConnectError::InvalidParameter(m) => scim(ScimError::invalid_value(format!(
                 "Amazon Connect rejected the request: {m}"
             ))),
@@ -68,14 +78,35 @@ impl From<ConnectError> for ApiError {
                 None,
                 format!("an Amazon Connect service quota is reached: {m}"),
             )),
-            ConnectError::AccessDenied(m) => scim(ScimError::internal(format!(
-                "the service's AWS role lacks a permission for Amazon Connect (run `connect-scim check`): {m}"
-            ))),
+            ConnectError::AccessDenied(m) => {
+                let id = log_cause("AccessDeniedException", &m);
+                scim(ScimError::internal(format!(
+                    "Amazon Connect refused a call of the service's AWS role; the service's log has the cause (request id {id})"
+                )))
+            }
             ConnectError::Other(m) => {
-                scim(ScimError::internal(format!("Amazon Connect failed: {m}")))
+                let id = log_cause("Other", &m);
+                scim(ScimError::internal(format!(
+                    "Amazon Connect failed; the service's log has the cause (request id {id})"
+                )))
             }
         }
     }
+}
+
+/// Logs a Connect failure the caller is not told about: `text` is the
+/// adapter's `Operation: message`. Returns the request id it is filed under.
+fn log_cause(code: &str, text: &str) -> String {
+    let (operation, message) = text.split_once(": ").unwrap_or(("-", text));
+    let request_id = current_request_id().unwrap_or_else(|| "-".to_owned());
+    tracing::error!(
+        operation,
+        code,
+        error = message,
+        request_id = %request_id,
+        "Amazon Connect call failed"
+    );
+    request_id
 }
 
 impl IntoResponse for ApiError {
@@ -96,5 +127,35 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:connect:us-east-1:123456789012:instance/abc";
+
+    #[test]
+    fn connect_failures_answer_without_connects_message() {
+        for error in [
+            ConnectError::AccessDenied(format!("DescribeUser: not authorized on {ARN}")),
+            ConnectError::Unavailable(format!("DescribeUser: could not reach {ARN}")),
+            ConnectError::Other(format!("DescribeUser: odd answer about {ARN}")),
+        ] {
+            let answer = ApiError::from(error);
+            assert!(answer.error.status >= 500, "{answer:?}");
+            assert!(!answer.error.detail.contains(ARN), "{answer:?}");
+            assert!(answer.error.detail.contains("request id"), "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn a_callers_mistake_still_says_what_connect_refused() {
+        let answer = ApiError::from(ConnectError::InvalidParameter(
+            "CreateUser: the username is too long".to_owned(),
+        ));
+        assert_eq!(answer.error.status, 400);
+        assert!(answer.error.detail.contains("the username is too long"));
     }
 }

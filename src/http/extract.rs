@@ -1,6 +1,7 @@
 //! Extractors that own their rejections, so no handler repeats them:
 //! [`ScimJson`] (content types, body limit, JSON syntax → SCIM errors),
-//! [`Base`] (the SCIM base URL as the client sees it, for `meta.location`) and
+//! [`Base`] (the SCIM base URL as the client sees it, for `Location` and
+//! `meta.location`, never from a header an attacker can set unless told) and
 //! [`Query`] (RFC 7644 §3.4.2 query parameters).
 
 use std::sync::Arc;
@@ -79,13 +80,37 @@ impl<S: Send + Sync> FromRequest<S> for ScimJson {
 #[derive(Debug, Clone)]
 pub struct StagePrefix(pub String);
 
-/// The SCIM base URL as the client sees it, e.g. `https://host/prod/scim/v2`.
+/// A request extension the Lambda entry point sets: the host the client
+/// called (API Gateway's `requestContext.domainName`), reached over https.
+#[derive(Debug, Clone)]
+pub struct ClientHost(pub String);
+
+/// The SCIM base URL as the client sees it, e.g. `https://host/prod/scim/v2`:
+/// `PUBLIC_BASE_URL` when set; on Lambda, API Gateway's domain and stage;
+/// else `http://` and the Host header. `X-Forwarded-Proto`/`-Host` count only
+/// with `TRUST_FORWARDED_HEADERS=true`, and a scheme only if http or https.
 pub struct Base(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Base {
+impl<S> FromRequestParts<S> for Base
+where
+    S: Send + Sync,
+    Arc<App>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = Arc::<App>::from_ref(state);
+        if let Some(public) = &app.config.public_base_url {
+            return Ok(Base(format!("{public}{BASE_PATH}")));
+        }
+        let stage = parts
+            .extensions
+            .get::<StagePrefix>()
+            .map(|s| s.0.clone())
+            .unwrap_or_default();
+        if let Some(ClientHost(host)) = parts.extensions.get::<ClientHost>() {
+            return Ok(Base(format!("https://{host}{stage}{BASE_PATH}")));
+        }
         let header = |name: &str| {
             parts
                 .headers
@@ -95,18 +120,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Base {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let scheme = header("x-forwarded-proto").unwrap_or_else(|| "http".to_owned());
+        let trust = app.config.trust_forwarded_headers;
+        let scheme = header("x-forwarded-proto")
+            .filter(|_| trust)
+            .map(|s| s.to_ascii_lowercase())
+            .filter(|s| s == "http" || s == "https")
+            .unwrap_or_else(|| "http".to_owned());
         let host = header("x-forwarded-host")
-            .or_else(|| header("host"))
+            .filter(|h| trust && is_host(h))
+            .or_else(|| header("host").filter(|h| is_host(h)))
             .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+            .filter(|h| is_host(h))
             .unwrap_or_else(|| "localhost".to_owned());
-        let stage = parts
-            .extensions
-            .get::<StagePrefix>()
-            .map(|s| s.0.clone())
-            .unwrap_or_default();
         Ok(Base(format!("{scheme}://{host}{stage}{BASE_PATH}")))
     }
+}
+
+/// Whether `text` is a bare `host[:port]` (no user, path or anything else).
+fn is_host(text: &str) -> bool {
+    !text.contains('@')
+        && text
+            .parse::<axum::http::uri::Authority>()
+            .is_ok_and(|a| a.as_str() == text)
 }
 
 /// The list/projection query parameters of RFC 7644 §3.4.2 and §3.9.

@@ -1,7 +1,9 @@
 //! One log line per request: method, route, status, latency, the Connect calls
 //! it made, the time it waited for the quota, whether Connect itself throttled
-//! it (`throttled`: the quota is shared with something else), and a hash of the
-//! caller's token. Never a token, a password or a body.
+//! it (`throttled`: the quota is shared with something else), and the slot of the
+//! token the caller presented (`token#1`). Never a token, a password or a body.
+//! Each request has a [`RequestId`] (API Gateway's on Lambda, else a new UUID),
+//! shown in the log line and in the detail of a 5xx answer.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,6 +28,20 @@ pub struct ConnectUsage {
     pub by_operation: BTreeMap<&'static str, u32>,
 }
 
+/// A request's id: set by the Lambda entry point (API Gateway's
+/// `requestContext.requestId`), else made up by [`log_request`].
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request this task is serving, if any.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 /// The route template a request matched (`/scim/v2/Users/{id}`), never its ids.
 #[derive(Debug, Clone)]
 pub struct Route(pub String);
@@ -48,7 +64,14 @@ pub async fn tag_route(request: Request, next: Next) -> Response {
 pub async fn log_request(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let response = next.run(request).await;
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let response = REQUEST_ID
+        .scope(request_id.clone(), next.run(request))
+        .await;
     let route = response
         .extensions()
         .get::<Route>()
@@ -74,6 +97,7 @@ pub async fn log_request(State(app): State<Arc<App>>, request: Request, next: Ne
         connect_throttles = usage.connect_throttles,
         throttled = usage.connect_throttles > 0,
         caller,
+        request_id = %request_id,
         "request"
     );
     if app.config.log_json {

@@ -32,6 +32,7 @@ pub struct Settings {
     pub default_security_profiles: Vec<String>,
     pub default_routing_profile: String,
     pub disabled_security_profile: String,
+    pub protected_security_profiles: Vec<String>,
     pub deactivation: Deactivation,
     pub adopt_existing_users: bool,
     pub profile_source: ProfileSource,
@@ -51,6 +52,7 @@ impl Settings {
             default_security_profiles: config.default_security_profiles.clone(),
             default_routing_profile: config.default_routing_profile.clone(),
             disabled_security_profile: config.disabled_security_profile.clone(),
+            protected_security_profiles: config.protected_security_profiles.clone(),
             deactivation: config.deactivation,
             adopt_existing_users: config.adopt_existing_users,
             profile_source: config.profile_source,
@@ -72,6 +74,9 @@ pub struct Provisioning {
     pub settings: Settings,
     pub cache: ProfileCache,
     pub cursors: search::Cursors,
+    /// Profiles known to be linked to SCIM (so a group write needs no
+    /// DescribeSecurityProfile to check it).
+    pub linked_groups: groups::profile::LinkedGroups,
 }
 
 impl Provisioning {
@@ -81,6 +86,7 @@ impl Provisioning {
             settings,
             cache,
             cursors: search::Cursors::default(),
+            linked_groups: groups::profile::LinkedGroups::default(),
         }
     }
 }

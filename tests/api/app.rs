@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-pub const TOKEN: &str = "test-token-4f1c9a";
+pub const TOKEN: &str = "test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c";
 
 pub struct TestApp {
     /// `http://127.0.0.1:PORT/scim/v2`

@@ -187,7 +187,10 @@ async fn the_binary_serves_an_api_gateway_event_under_the_lambda_runtime() {
     let sim = simulator::spawn(SimulatorConfig::default(), sim_listener)
         .await
         .unwrap();
-    let secrets_endpoint = fake_secrets_manager("rotated-token-2,test-token-4f1c9a").await;
+    let secrets_endpoint = fake_secrets_manager(
+        "rotated-token-2-9e8d7c6b5a4f3e2d1c0b,test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c",
+    )
+    .await;
     let fixture = format!(
         "{}/tests/api/fixtures/list-users.json",
         env!("CARGO_MANIFEST_DIR")
@@ -241,6 +244,10 @@ async fn the_binary_serves_an_api_gateway_event_under_the_lambda_runtime() {
     assert_eq!(request["status"], 200, "{request}");
     assert_eq!(request["route"], "/scim/v2/Users", "{request}");
     assert_eq!(
+        request["caller"], "token#2",
+        "the slot of the fixture's token in the secret: {request}"
+    );
+    assert_eq!(
         request["span"]["request_id"], "0d1e2f3a-0000-4000-8000-000000000002",
         "API Gateway's request id: {request}"
     );
@@ -251,7 +258,10 @@ async fn the_binary_serves_an_api_gateway_event_under_the_lambda_runtime() {
             .is_some_and(|s| s.iter().any(|span| span["requestId"] == lambda_id)),
         "Lambda's request id: {request}"
     );
-    assert!(!stdout.contains("rotated-token-2") && !stdout.contains("test-token-4f1c9a"));
+    assert!(
+        !stdout.contains("rotated-token-2-9e8d7c6b5a4f3e2d1c0b")
+            && !stdout.contains("test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c")
+    );
     eprintln!(
         "cold start (process start to first /next): {cold_start:?}; init work: {} ms, {} Connect calls",
         ready["cold_start_ms"],
@@ -264,7 +274,7 @@ async fn the_embedded_simulator_is_refused_inside_lambda() {
     let (tx, _rx) = mpsc::channel(4);
     let (runtime_api, _) = fake_runtime_api("{}".to_owned(), tx).await;
     let output = bootstrap(&runtime_api)
-        .env("SCIM_BEARER_TOKEN", "some-token")
+        .env("SCIM_BEARER_TOKEN", "some-token-0123456789abcdefghijklmnop")
         .output()
         .await
         .unwrap();
@@ -316,4 +326,78 @@ async fn an_unreadable_secret_stops_the_cold_start_without_printing_it() {
         "{stderr}"
     );
     assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_cold_start_with_a_short_token_stops_with_a_clear_message() {
+    let endpoint = fake_secrets_manager("short-but-secret").await;
+    let (tx, _rx) = mpsc::channel(4);
+    let (runtime_api, _) = fake_runtime_api("{}".to_owned(), tx).await;
+    let output = bootstrap(&runtime_api)
+        .env("SCIM_TOKEN_SECRET_ARN", SECRET_ARN)
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &endpoint)
+        .env(
+            "CONNECT_INSTANCE_ID",
+            "11111111-2222-4333-8444-555555555555",
+        )
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(30), output)
+        .await
+        .expect("the cold start stops instead of serving")
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 32 characters"), "{stderr}");
+    assert!(!stderr.contains("short-but-secret"), "{stderr}");
+}
+
+#[tokio::test]
+async fn at_rust_log_trace_a_lambda_invocation_logs_no_token_password_or_secret() {
+    const PASSWORD: &str = "never-logged-Pa55";
+    let token = crate::app::TOKEN;
+    let other = "rotated-token-2-9e8d7c6b5a4f3e2d1c0b";
+    let sim_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = simulator::spawn(SimulatorConfig::default(), sim_listener)
+        .await
+        .unwrap();
+    let secrets_endpoint = fake_secrets_manager(
+        "rotated-token-2-9e8d7c6b5a4f3e2d1c0b,test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c",
+    )
+    .await;
+    let fixture = format!(
+        "{}/tests/api/fixtures/create-user.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let event = std::fs::read_to_string(fixture).unwrap();
+    assert!(event.contains(PASSWORD) && event.contains(token));
+    let (tx, mut rx) = mpsc::channel(4);
+    let (runtime_api, _) = fake_runtime_api(event, tx).await;
+    let mut child = bootstrap(&runtime_api)
+        .env("RUST_LOG", "trace")
+        .env("SCIM_TOKEN_SECRET_ARN", SECRET_ARN)
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint)
+        .env("CONNECT_INSTANCE_ID", sim.instance_id())
+        .env("AWS_ENDPOINT_URL_CONNECT", sim.url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let lines = crate::helpers::collect_output(&mut child);
+    let (kind, body) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("the function answers the invocation")
+        .expect("an answer");
+    assert_eq!(kind, "response", "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["statusCode"], 201, "{answer}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().await.ok();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let text = lines.lock().unwrap().join("\n");
+    assert!(text.contains("\"DEBUG\""), "verbose logging is on: {text}");
+    for secret in [token, other, PASSWORD] {
+        if let Some(line) = text.lines().find(|l| l.contains(secret)) {
+            panic!("a log line shows {secret}: {line}");
+        }
+    }
 }

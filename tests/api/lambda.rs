@@ -168,6 +168,11 @@ async fn the_request_log_is_json_with_api_gateways_request_id_and_no_secrets() {
         .flatten_event(true)
         .with_writer(move || writer.clone())
         .finish();
+    // With one registered dispatcher, tracing-core caches a callsite's
+    // interest from the default of whichever thread hits it first (a parallel
+    // test, with none); a second live dispatcher makes every callsite ask the
+    // thread's own default instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let guard = tracing::subscriber::set_default(subscriber);
     let created = invoke(&service, "create-user", "").await;
     drop(guard);
@@ -191,4 +196,34 @@ async fn the_request_log_is_json_with_api_gateways_request_id_and_no_secrets() {
     for secret in [crate::app::TOKEN, "never-logged-Pa55", "Lovelace"] {
         assert!(!text.contains(secret), "the log shows {secret}: {text}");
     }
+}
+
+#[tokio::test]
+async fn a_forwarded_host_in_an_api_gateway_event_does_not_change_the_location() {
+    let t = TestApp::spawn().await;
+    let service = lambda::service(t.app.clone());
+    let path = format!(
+        "{}/tests/api/fixtures/create-user.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (name, value) in [
+        ("X-Forwarded-Host", "evil.attacker.example"),
+        ("X-Forwarded-Proto", "javascript"),
+    ] {
+        event["headers"][name] = Value::from(value);
+        event["multiValueHeaders"][name] = serde_json::json!([value]);
+    }
+    let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let response = service
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|e| match e {});
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{BASE}/Users/")),
+        "{location}"
+    );
 }

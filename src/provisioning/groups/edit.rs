@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::scim::error::ScimError;
 use crate::scim::filter::{CompValue, CompareOp, Filter};
-use crate::scim::patch::{PatchOpKind, PatchOperation, PatchRequest};
+use crate::scim::patch::{MAX_MEMBERS, PatchOpKind, PatchOperation, PatchRequest};
 use crate::scim::path::{AttrPath, PatchPath};
 use crate::scim::schema::GROUP;
 
@@ -30,6 +30,14 @@ pub enum MemberOp {
 }
 
 impl MemberOp {
+    /// How many member ids the operation names.
+    pub fn named(&self) -> usize {
+        match self {
+            MemberOp::Add(ids) | MemberOp::Remove(ids) | MemberOp::Replace(ids) => ids.len(),
+            MemberOp::RemoveMatching(_) | MemberOp::RemoveAll => 0,
+        }
+    }
+
     /// Whether the outcome depends on who the members are now.
     pub fn needs_current_members(&self) -> bool {
         matches!(
@@ -60,6 +68,12 @@ impl GroupEdit {
                 detail: format!("Operations[{i}]: {}", e.detail),
                 ..e
             })?;
+        }
+        let named: usize = edit.members.iter().map(MemberOp::named).sum();
+        if named > MAX_MEMBERS {
+            return Err(ScimError::too_many(format!(
+                "a Group PATCH names at most {MAX_MEMBERS} members; this one names {named}"
+            )));
         }
         Ok(edit)
     }

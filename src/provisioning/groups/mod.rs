@@ -10,6 +10,9 @@
 //! 1 SearchUsers per 50 named users + 1 write per user that changes (+2
 //! SearchUsers for a `replace` or a remove-all); delete 1 + 2 + 1 per member + 1.
 //!
+//! Writes need a profile SCIM linked or created and refuse a protected one
+//! (`PROTECTED_SECURITY_PROFILES`, see [`profile`]) with 403.
+//!
 //! Connect cannot rename a security profile (UpdateSecurityProfile has no
 //! name), and a new profile would change the group's id behind the IdP's
 //! back, so a `displayName` change is refused with 400 and nothing applied.
@@ -71,6 +74,7 @@ impl Provisioning {
                 "'{name}' is the no-permission security profile of deactivated users (DISABLED_SECURITY_PROFILE) and cannot be a group"
             )));
         }
+        self.refuse_protected(&name)?;
         let request = NewGroup {
             ops: vec![MemberOp::Add(
                 group
@@ -166,6 +170,7 @@ impl Provisioning {
                 .map(Err)
                 .ok_or_else(|| Error::Connect(ConnectError::Duplicate(name.to_owned())));
         };
+        self.linked_groups.insert(&created.id);
         let members = self.write_members(connect, &created.id, &resolved).await?;
         if has_members {
             connect.tag_resource(&created.arn, &tags.to_tags()).await?;
@@ -190,6 +195,7 @@ impl Provisioning {
                 profile.name
             )));
         }
+        self.refuse_protected(&profile.name)?;
         let described = match connect.describe_security_profile(&profile.id).await {
             Ok(described) => described,
             Err(ConnectError::NotFound(_)) => return Ok(None),
@@ -211,6 +217,7 @@ impl Provisioning {
             .change_members(connect, &profile.id, &request.ops)
             .await?;
         connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
+        self.linked_groups.insert(&profile.id);
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
         let shown = request.show_members.then_some(members);
         Ok(Some(rendered(profile, &tags, shown, base)))
@@ -286,7 +293,7 @@ impl Provisioning {
         id: &str,
         request: &PatchRequest,
     ) -> Result<(), Error> {
-        let profile = self.group_profile(connect, id).await?;
+        let profile = self.writable_group(connect, id).await?;
         let edit = GroupEdit::from_patch(request)?;
         if let Some(name) = &edit.display_name {
             check_rename(&profile, name)?;
@@ -309,7 +316,7 @@ impl Provisioning {
         base: &str,
     ) -> Result<RenderedGroup, Error> {
         let group = ScimGroup::from_json(body)?;
-        let profile = self.group_profile(connect, id).await?;
+        let profile = self.writable_group(connect, id).await?;
         check_rename(&profile, &group.display_name)?;
         let mut tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
         let members = match &group.members {
@@ -333,9 +340,9 @@ impl Provisioning {
 
     /// DELETE /Groups/{id} (RFC 7644 §3.6): every member loses the profile;
     /// a profile SCIM created is then deleted, one an administrator made is
-    /// only unlinked (it stays a group, so a second DELETE is 204 again).
+    /// only unlinked (a later write, a second DELETE included, is then 404).
     pub async fn delete_group(&self, connect: &dyn Connect, id: &str) -> Result<(), Error> {
-        let profile = self.group_profile(connect, id).await?;
+        let profile = self.writable_group(connect, id).await?;
         let described = self.describe_group(connect, id).await?;
         let tags = GroupTags::read(&described.tags);
         self.change_members(connect, id, &[MemberOp::RemoveAll])
@@ -346,6 +353,7 @@ impl Provisioning {
                 Err(e) => return Err(e.into()),
             }
             self.cache.remove_security_profile(id);
+            self.linked_groups.remove(id);
             info!(group_id = %id, "deleted the security profile of a SCIM group");
             return Ok(());
         }
@@ -357,6 +365,7 @@ impl Provisioning {
         if !ours.is_empty() {
             connect.untag_resource(&profile.arn, &ours).await?;
         }
+        self.linked_groups.remove(id);
         info!(group_id = %id, "unlinked security profile from SCIM");
         Ok(())
     }

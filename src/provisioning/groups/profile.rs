@@ -1,8 +1,14 @@
 //! Which security profiles are groups, and the `scim:` tags a profile carries
 //! once SCIM has linked or created it (Connect stays the only store: no
-//! database, the linking state lives on the profile itself).
+//! database, the linking state lives on the profile itself). Group writes
+//! need a profile SCIM linked or created, and never touch a protected one
+//! (`PROTECTED_SECURITY_PROFILES`).
+
+use std::collections::HashSet;
+use std::sync::Mutex;
 
 use crate::connect::{Connect, ConnectError, SecurityProfile, Summary, Tags};
+use crate::scim::error::ScimError;
 
 use super::super::{Error, Provisioning};
 
@@ -51,7 +57,78 @@ impl GroupTags {
     }
 }
 
+/// Profile ids this process has seen linked to SCIM or created by it (added on
+/// link, create, or a DescribeSecurityProfile showing the tags; removed on
+/// delete), so a group write checks Connect once per profile, not per request.
+#[derive(Debug, Default)]
+pub struct LinkedGroups(Mutex<HashSet<String>>);
+
+impl LinkedGroups {
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `id` is known to be linked.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids().contains(id)
+    }
+
+    /// `id` is linked (or created by SCIM).
+    pub fn insert(&self, id: &str) {
+        self.ids().insert(id.to_owned());
+    }
+
+    /// `id` is no longer linked.
+    pub fn remove(&self, id: &str) {
+        self.ids().remove(id);
+    }
+}
+
 impl Provisioning {
+    /// The configured protected profile a name is (letter case ignored), if any.
+    pub fn protected_profile(&self, name: &str) -> Option<&str> {
+        self.settings
+            .protected_security_profiles
+            .iter()
+            .find(|p| p.trim().eq_ignore_ascii_case(name.trim()))
+            .map(String::as_str)
+    }
+
+    /// 403 when `name` is a protected profile.
+    pub fn refuse_protected(&self, name: &str) -> Result<(), Error> {
+        match self.protected_profile(name) {
+            Some(protected) => Err(Error::Scim(ScimError::new(
+                403,
+                None,
+                format!(
+                    "the security profile '{protected}' is protected (PROTECTED_SECURITY_PROFILES): SCIM never links, \
+                     grants, revokes or deletes it; manage it in Amazon Connect. Nothing in this request was applied"
+                ),
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Group `id` for a write (PATCH, PUT, DELETE): 404 as [`Self::group_profile`],
+    /// 403 for a protected profile, 404 for one SCIM neither linked nor created.
+    /// One DescribeSecurityProfile the first time this process writes it.
+    pub async fn writable_group(&self, connect: &dyn Connect, id: &str) -> Result<Summary, Error> {
+        let profile = self.group_profile(connect, id).await?;
+        self.refuse_protected(&profile.name)?;
+        if !self.linked_groups.contains(id) {
+            let tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+            if !(tags.linked || tags.created_by_scim) {
+                return Err(Error::not_found(format!(
+                    "Group {id} (security profile '{}') is not linked to SCIM, so SCIM does not change it; \
+                     POST /Groups with displayName '{}' links it first",
+                    profile.name, profile.name
+                )));
+            }
+            self.linked_groups.insert(id);
+        }
+        Ok(profile)
+    }
+
     /// Whether a profile name is the no-permission profile, which is never a group.
     pub fn is_disabled_profile(&self, name: &str) -> bool {
         name.eq_ignore_ascii_case(&self.settings.disabled_security_profile)

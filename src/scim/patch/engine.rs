@@ -2,6 +2,8 @@
 //! §3.5.2.1–§3.5.2.3). Values are coerced by the schema first; multi-valued
 //! attributes keep at most one `primary: true` (RFC 7643 §2.4).
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::super::error::ScimError;
@@ -352,21 +354,22 @@ fn set_sub_of_object(map: &mut Map<String, Value>, name: &str, value: Value) {
     }
 }
 
-/// Whether two values of a multi-valued attribute are the same value: equal
-/// `value` sub-attributes, or equal primitives.
-fn same_value(a: &Value, b: &Value, case_exact: bool) -> bool {
-    match (a, b) {
-        (Value::Object(a), Value::Object(b)) => {
-            match (json_keys::get(a, "value"), json_keys::get(b, "value")) {
-                (Some(Value::String(x)), Some(Value::String(y))) if !case_exact => {
-                    x.eq_ignore_ascii_case(y)
-                }
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            }
-        }
-        (Value::String(x), Value::String(y)) if !case_exact => x.eq_ignore_ascii_case(y),
-        (x, y) => x == y,
+/// Two values of a multi-valued attribute are the same value when their keys
+/// are equal: equal `value` sub-attributes, or equal primitives (strings
+/// case-insensitively unless case-exact). Hashable, so adding or removing n
+/// values costs O(n), not O(n²). `None` (an object without `value`) matches nothing.
+fn identity(item: &Value, case_exact: bool) -> Option<String> {
+    let text = |s: &str| match case_exact {
+        true => s.to_owned(),
+        false => s.to_ascii_lowercase(),
+    };
+    match item {
+        Value::Object(map) => match json_keys::get(map, "value")? {
+            Value::String(s) => Some(format!("o:s:{}", text(s))),
+            other => Some(format!("o:j:{other}")),
+        },
+        Value::String(s) => Some(format!("s:{}", text(s))),
+        other => Some(format!("j:{other}")),
     }
 }
 
@@ -387,17 +390,24 @@ fn add_values(
     let case_exact = value_is_case_exact(attr);
     let items = array_entry(container, attr.name)?;
     let mut touched = Vec::with_capacity(new_items.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if let Some(key) = identity(item, case_exact) {
+            index.entry(key).or_insert(i);
+        }
+    }
     for new in new_items {
-        match items
-            .iter()
-            .position(|old| same_value(old, &new, case_exact))
-        {
+        let key = identity(&new, case_exact);
+        match key.as_ref().and_then(|k| index.get(k)).copied() {
             Some(i) => {
                 merge(&mut items[i], new);
                 touched.push(i);
             }
             None => {
                 items.push(new);
+                if let Some(key) = key {
+                    index.insert(key, items.len() - 1);
+                }
                 touched.push(items.len() - 1);
             }
         }
@@ -458,8 +468,14 @@ fn remove_plain(
                     ));
                 };
                 let case_exact = value_is_case_exact(attr);
+                let targets: HashSet<String> = targets
+                    .iter()
+                    .filter_map(|t| identity(t, case_exact))
+                    .collect();
                 if let Some(Value::Array(items)) = json_keys::get_mut(container, name) {
-                    items.retain(|item| !targets.iter().any(|t| same_value(item, t, case_exact)));
+                    items.retain(|item| {
+                        identity(item, case_exact).is_none_or(|k| !targets.contains(&k))
+                    });
                 }
                 remove_if_empty(container, name);
             }

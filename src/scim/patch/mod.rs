@@ -3,6 +3,9 @@
 //! form. The leniencies are the ones Okta and Entra need (capitalized op names,
 //! path-less values with dotted and URN keys, string booleans, value-filter
 //! paths that create missing elements, manager given as string/object/array).
+//! A request is bounded before anything is applied: [`MAX_OPERATIONS`],
+//! [`MAX_VALUES`] per multi-valued attribute, [`MAX_MEMBERS`] for a group's
+//! `members` (400 `tooMany` beyond them).
 
 mod engine;
 #[cfg(test)]
@@ -15,6 +18,16 @@ use super::json_keys;
 use super::path::PatchPath;
 use super::schema::{PATCH_OP, ResourceSchema};
 use super::value_coercion;
+
+/// The most operations one PATCH request may carry.
+pub const MAX_OPERATIONS: usize = 100;
+
+/// The most values one operation may give a multi-valued attribute
+/// (`emails`, `phoneNumbers`, `entitlements`…).
+pub const MAX_VALUES: usize = 100;
+
+/// The most group members one operation, and one Group PATCH, may name.
+pub const MAX_MEMBERS: usize = 1000;
 
 /// A PATCH operation's `op` (RFC 7644 §3.5.2), read case-insensitively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +84,12 @@ impl PatchRequest {
             Some(_) => return Err(ScimError::invalid_syntax("Operations must be an array")),
             None => return Err(ScimError::invalid_syntax("Operations is required")),
         };
+        if operations.len() > MAX_OPERATIONS {
+            return Err(ScimError::too_many(format!(
+                "a PATCH request carries at most {MAX_OPERATIONS} operations; this one has {}",
+                operations.len()
+            )));
+        }
         let operations = operations
             .iter()
             .enumerate()
@@ -120,6 +139,10 @@ fn read_operation(op: &Value) -> Result<PatchOperation, ScimError> {
         Some(_) => return Err(ScimError::invalid_path("path must be a string")),
     };
     let value = json_keys::get(map, "value").cloned();
+    if let Some(value) = &value {
+        let name = path.as_ref().map_or("", |p| p.attr.attr.as_str());
+        check_value_counts(name, value)?;
+    }
     match (kind, &path, &value) {
         (PatchOpKind::Remove, None, _) => Err(ScimError::no_target("remove requires a path")),
         (PatchOpKind::Add | PatchOpKind::Replace, _, None) => {
@@ -130,6 +153,30 @@ fn read_operation(op: &Value) -> Result<PatchOperation, ScimError> {
             path,
             value,
         }),
+    }
+}
+
+/// Refuses an array of more than [`MAX_VALUES`] (`members`: [`MAX_MEMBERS`])
+/// values for attribute `name`, or inside an object value, under its keys.
+fn check_value_counts(name: &str, value: &Value) -> Result<(), ScimError> {
+    match value {
+        Value::Array(items) => {
+            let attr = name.rsplit(':').next().unwrap_or(name);
+            let limit = if attr.eq_ignore_ascii_case("members") {
+                MAX_MEMBERS
+            } else {
+                MAX_VALUES
+            };
+            if items.len() > limit {
+                return Err(ScimError::too_many(format!(
+                    "{attr}: one operation gives at most {limit} values; this one gives {}",
+                    items.len()
+                )));
+            }
+            Ok(())
+        }
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| check_value_counts(k, v)),
+        _ => Ok(()),
     }
 }
 

@@ -689,3 +689,51 @@ fn arbitrary_op() -> impl Strategy<Value = Value> {
         Value::Object(m)
     })
 }
+
+#[test]
+fn adding_and_removing_many_values_takes_linear_time_and_merges_duplicates() {
+    // Built directly, past the reader's caps: the engine itself must not be quadratic.
+    let values: Vec<Value> = (0..25_000)
+        .map(|i| json!({"value": format!("A{i}@example.com"), "type": "other"}))
+        .collect();
+    let mut again = values.clone();
+    again.push(json!({"value": "a7@EXAMPLE.com", "display": "merged"}));
+    let request = |op, value: Vec<Value>| PatchRequest {
+        operations: vec![PatchOperation {
+            op,
+            path: Some(PatchPath::parse("emails").unwrap()),
+            value: Some(Value::Array(value)),
+        }],
+    };
+    let started = std::time::Instant::now();
+    let mut resource = json!({"schemas": [USER], "userName": "bjensen"});
+    request(PatchOpKind::Add, values.clone())
+        .apply(&mut resource, &ResourceSchema::user())
+        .unwrap();
+    request(PatchOpKind::Add, again)
+        .apply(&mut resource, &ResourceSchema::user())
+        .unwrap();
+    assert_eq!(resource["emails"].as_array().unwrap().len(), 25_000);
+    assert_eq!(resource["emails"][7]["display"], "merged");
+    request(PatchOpKind::Remove, values[..24_999].to_vec())
+        .apply(&mut resource, &ResourceSchema::user())
+        .unwrap();
+    assert_eq!(resource["emails"].as_array().unwrap().len(), 1);
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+}
+
+#[test]
+fn a_request_over_the_caps_is_refused_with_too_many() {
+    let ops = vec![json!({"op": "replace", "path": "displayName", "value": "x"}); 101];
+    let body = json!({"schemas": [PATCH_OP], "Operations": ops});
+    let err = PatchRequest::from_json(&body).unwrap_err();
+    assert_eq!(err.scim_type, Some(ScimType::TooMany));
+    let nested = json!({"schemas": [PATCH_OP], "Operations": [{"op": "add",
+        "value": {ENTERPRISE_USER: {"x": vec![json!(1); 101]}}}]});
+    let err = PatchRequest::from_json(&nested).unwrap_err();
+    assert_eq!(err.scim_type, Some(ScimType::TooMany), "{err}");
+    let members = json!({"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": "members",
+        "value": vec![json!({"value": "id"}); 1000]}]});
+    assert!(PatchRequest::from_json(&members).is_ok());
+}
