@@ -201,7 +201,7 @@ async fn drift_cost(n: usize) {
     let sim = simulator::spawn(SimulatorConfig::default(), listener)
         .await
         .expect("the simulator");
-    sim.add_agents("agent", n);
+    sim.add_agents("agent", n, &[("scim:managed", "true")]);
     let vars = [("SCIM_BEARER_TOKEN", TOKEN)];
     let config = Config::from_lookup(|k| {
         vars.iter()

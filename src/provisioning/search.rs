@@ -5,13 +5,14 @@
 
 use serde_json::Value;
 
-use crate::connect::{Connect, ConnectError, UserSearch, UserSummary};
+use crate::connect::{Connect, ConnectError, TagFilter, UserSearch, UserSummary};
 use crate::scim::error::ScimError;
 use crate::scim::list::{self, ListQuery};
 use crate::scim::schema::ResourceSchema;
 
 use super::agent::AgentState;
 use super::render::user_json;
+use super::tags::MANAGED;
 use super::{Error, Provisioning};
 
 mod cursors;
@@ -55,17 +56,18 @@ impl Provisioning {
                     .await
             }
             Translation::Search { search, exact } if exact && query.sort_by.is_none() => {
-                self.list_exact(connect, search, query, start, count, base)
+                self.list_exact(connect, only_managed(search), query, start, count, base)
                     .await
             }
             Translation::Search { search, .. } => {
-                self.list_scanned(connect, search, query, start, count, base)
+                self.list_scanned(connect, only_managed(search), query, start, count, base)
                     .await
             }
         }
     }
 
-    /// `id eq` (or an `or` of them): one DescribeUser per id.
+    /// `id eq` (or an `or` of them): one DescribeUser per id (users SCIM does
+    /// not manage are not SCIM resources).
     async fn list_by_ids(
         &self,
         connect: &dyn Connect,
@@ -106,6 +108,7 @@ impl Provisioning {
         base: &str,
     ) -> Result<Option<Value>, Error> {
         match connect.describe_user(id).await {
+            Ok(user) if !AgentState::of_user(&user).managed => Ok(None),
             Ok(user) => Ok(Some(self.render(connect, &user, base).await?.json)),
             Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => Ok(None),
             Err(e) => Err(e.into()),
@@ -310,4 +313,31 @@ fn matches(query: &ListQuery, json: &Value) -> bool {
         .filter
         .as_ref()
         .is_none_or(|f| f.matches(json, &ResourceSchema::user()))
+}
+
+/// The search narrowed to SCIM-managed users (`scim:managed = true`), so a
+/// Connect user SCIM does not manage is never a SCIM resource (lists and
+/// lookups alike); Connect applies it, so paging and totals stay exact.
+fn only_managed(mut search: UserSearch) -> UserSearch {
+    let managed = (MANAGED.to_owned(), "true".to_owned());
+    search.tag_filter = Some(match search.tag_filter.take() {
+        None => TagFilter::Tag {
+            key: managed.0,
+            value: managed.1,
+        },
+        Some(TagFilter::Tag { key, value }) => TagFilter::And(vec![managed, (key, value)]),
+        Some(TagFilter::And(mut all)) => {
+            all.insert(0, managed);
+            TagFilter::And(all)
+        }
+        Some(TagFilter::Or(any)) => TagFilter::Or(
+            any.into_iter()
+                .map(|mut all| {
+                    all.insert(0, managed.clone());
+                    all
+                })
+                .collect(),
+        ),
+    });
+    search
 }

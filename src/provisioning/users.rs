@@ -263,18 +263,18 @@ impl Provisioning {
         self.update(connect, &current, &user, removed, base).await
     }
 
-    /// DELETE /Users/{id} (RFC 7644 §3.6): one DeleteUser (plus a DescribeUser
-    /// only when If-Match asks for a version check).
+    /// DELETE /Users/{id} (RFC 7644 §3.6): DescribeUser (only a SCIM-managed
+    /// user without a protected profile is deleted), then DeleteUser.
     pub async fn delete_user(
         &self,
         connect: &dyn Connect,
         id: &str,
         if_match: Option<&str>,
     ) -> Result<(), Error> {
-        if if_match.is_some() {
-            let current = describe(connect, id).await?;
-            check_if_match(if_match, &current)?;
-        }
+        let current = describe(connect, id).await?;
+        check_if_match(if_match, &current)?;
+        self.refuse_protected_holder(connect, &AgentState::of_user(&current))
+            .await?;
         match connect.delete_user(id).await {
             Ok(()) => {
                 info!(user_id = %id, "deleted Connect user");
@@ -297,6 +297,7 @@ impl Provisioning {
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
+        self.refuse_protected_holder(connect, &state).await?;
         let names = self.names_of_state(connect, &state).await?;
         let shown = Shown {
             security_profiles: names.security_profiles.clone(),
@@ -350,6 +351,32 @@ impl Provisioning {
         }
     }
 
+    /// 403 when the user holds (or, deactivated, is to be restored to) a
+    /// protected profile (PROTECTED_SECURITY_PROFILES): SCIM only reads such
+    /// a user. The names come from the profile cache (no call when warm).
+    pub(super) async fn refuse_protected_holder(
+        &self,
+        connect: &dyn Connect,
+        state: &AgentState,
+    ) -> Result<(), Error> {
+        for id in &state.profile_ids {
+            if let Some(profile) = self.cache.security_profile_by_id(connect, id).await?
+                && let Some(protected) = self.protected_profile(&profile.name)
+            {
+                return Err(Error::Scim(ScimError::new(
+                    403,
+                    None,
+                    format!(
+                        "user {} holds the protected security profile '{protected}' (PROTECTED_SECURITY_PROFILES): \
+                         SCIM never modifies such a user; manage it in Amazon Connect. Nothing in this request was applied",
+                        state.username
+                    ),
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The desired state: the request's intent over the current state (or the
     /// defaults, on create), names resolved to ids.
     pub(super) async fn desired(
@@ -358,6 +385,9 @@ impl Provisioning {
         state: Option<&AgentState>,
         intent: &Intent,
     ) -> Result<AgentState, Error> {
+        for name in intent.security_profiles.iter().flatten() {
+            self.refuse_protected(name)?;
+        }
         let profile_ids = match (&intent.security_profiles, state) {
             (Some(names), _) if !names.is_empty() => {
                 self.security_profile_ids(connect, names).await?
@@ -496,10 +526,13 @@ fn apply_phone(phone: &mut PhoneConfig, intent: &Intent) -> Result<(), Error> {
     Ok(())
 }
 
-/// DescribeUser, with Connect's "not found" as the SCIM 404.
+/// DescribeUser of a SCIM resource: Connect's "not found", and a Connect user
+/// SCIM does not manage (no `scim:managed` tag: a break-glass admin, an
+/// agent made in the console), are the SCIM 404.
 async fn describe(connect: &dyn Connect, id: &str) -> Result<User, Error> {
     match connect.describe_user(id).await {
-        Ok(user) => Ok(user),
+        Ok(user) if AgentState::of_user(&user).managed => Ok(user),
+        Ok(_) => Err(user_not_found(id)),
         Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {
             Err(user_not_found(id))
         }

@@ -461,10 +461,10 @@ async fn with_profile_source_attributes_a_later_user_put_with_entitlements_wins(
     assert_eq!(created.status, 201, "{}", created.body);
     assert_profiles(&app, &[(name, &["Agent", "Quality"])]);
     let mut body = user(name);
-    body["entitlements"] = json!([{"value": "Admin"}]);
+    body["entitlements"] = json!([{"value": "QualityAnalyst"}]);
     let put = app.put(&format!("/Users/{uid}"), &body).await;
     assert_eq!(put.status, 200, "{}", put.body);
-    assert_profiles(&app, &[(name, &["Admin"])]);
+    assert_profiles(&app, &[(name, &["QualityAnalyst"])]);
 }
 
 #[tokio::test]

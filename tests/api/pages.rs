@@ -21,7 +21,8 @@ async fn a_deep_page_without_a_cursor_is_reached_by_retrying_after_429() {
         ],
     )
     .await;
-    app.sim.add_agents("bulk", 2500);
+    app.sim
+        .add_agents("bulk", 2500, &[("scim:managed", "true")]);
     let warm = app.get("/Users?startIndex=1&count=1").await;
     assert_eq!(warm.status, 200, "{}", warm.body);
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -20,20 +20,20 @@ fn linked_user() -> Value {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", CONNECT],
         "userName": "linked",
         "externalId": "00u-linked",
-        "entitlements": [{"value": "Admin"}, {"value": "QualityAnalyst"}],
+        "entitlements": [{"value": "CallCenterManager"}, {"value": "QualityAnalyst"}],
         "roles": [{"value": "Night Routing"}],
         CONNECT: {"hierarchyGroup": "Seattle/Tier1"}
     })
 }
 
-/// Puts the user back to its linked state: Admin + QualityAnalyst, Night
+/// Puts the user back to its linked state: CallCenterManager + QualityAnalyst, Night
 /// Routing, Seattle/Tier1, its externalId.
 async fn relink(app: &TestApp, id: &str) {
     let reply = app
         .patch(
             &format!("/Users/{id}"),
             &patch(json!([
-                {"op": "replace", "path": "entitlements", "value": [{"value": "Admin"}, {"value": "QualityAnalyst"}]},
+                {"op": "replace", "path": "entitlements", "value": [{"value": "CallCenterManager"}, {"value": "QualityAnalyst"}]},
                 {"op": "replace", "path": "roles", "value": [{"value": "Night Routing"}]},
                 {"op": "replace", "path": format!("{CONNECT}:hierarchyGroup"), "value": "Seattle/Tier1"},
                 {"op": "replace", "path": "externalId", "value": "00u-linked"}
@@ -57,14 +57,14 @@ async fn removing_a_profile_source_gives_the_default_security_profiles() {
     let app = TestApp::spawn().await;
     app.sim.add_routing_profile("Night Routing");
     let id = app.create_user(&linked_user()).await;
-    let linked = app.profile_ids_named(&["Admin", "QualityAnalyst"]);
+    let linked = app.profile_ids_named(&["CallCenterManager", "QualityAnalyst"]);
     assert_eq!(app.profile_ids("linked"), linked);
 
     for op in [
         json!({"op": "remove", "path": "entitlements"}),
         json!({"op": "remove", "path": format!("{ENTERPRISE}:department")}),
         json!({"op": "remove", "path": format!("{CONNECT}:securityProfiles")}),
-        json!({"op": "Remove", "path": "entitlements[value eq \"Admin\"]"}),
+        json!({"op": "Remove", "path": "entitlements[value eq \"CallCenterManager\"]"}),
     ] {
         let body = remove(&app, &id, op.clone()).await;
         let expected = if op["path"].as_str().unwrap().contains("[value") {
@@ -154,7 +154,7 @@ async fn a_put_that_omits_the_linking_attributes_still_keeps_them() {
     let connect = app.connect_user("linked").unwrap();
     assert_eq!(
         app.profile_ids("linked"),
-        app.profile_ids_named(&["Admin", "QualityAnalyst"])
+        app.profile_ids_named(&["CallCenterManager", "QualityAnalyst"])
     );
     assert_eq!(connect["RoutingProfileId"], night.as_str());
     assert!(connect["HierarchyGroupId"].is_string());

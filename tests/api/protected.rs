@@ -103,3 +103,108 @@ async fn group_writes_need_a_profile_scim_linked_or_created() {
     assert_eq!(app.delete(&path).await.status, 204, "unlinks it");
     app.delete(&path).await.assert_scim_error(404, None);
 }
+
+/// The Connect console: the Connect API with no SCIM in between.
+fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
+    connect_scim::connect::aws::AwsConnect::new(
+        connect_scim::connect::aws::simulator_client(&app.sim.url()),
+        app.sim.instance_id().to_owned(),
+    )
+}
+
+async fn console_user(app: &TestApp, username: &str, profile: &str) -> String {
+    use connect_scim::connect::{Connect, IdentityInfo, NewUser, PhoneConfig, Tags};
+    console(app)
+        .create_user(&NewUser {
+            username: username.into(),
+            identity: IdentityInfo::default(),
+            phone: PhoneConfig::default(),
+            security_profile_ids: vec![app.sim.security_profile_id(profile).unwrap()],
+            routing_profile_id: app.sim.routing_profile_id("Basic Routing Profile").unwrap(),
+            hierarchy_group_id: None,
+            tags: Tags::new(),
+        })
+        .await
+        .expect("the console creates a user")
+        .id
+}
+
+#[tokio::test]
+async fn a_user_scim_does_not_manage_is_not_a_scim_resource() {
+    let app = TestApp::spawn().await;
+    let admin = console_user(&app, "breakglass", "Admin").await;
+    let agent = console_user(&app, "handmade", "Agent").await;
+
+    for id in [&admin, &agent] {
+        app.get(&format!("/Users/{id}"))
+            .await
+            .assert_scim_error(404, None);
+        let off = patch(json!([{"op": "replace", "value": {"active": false}}]));
+        app.patch(&format!("/Users/{id}"), &off)
+            .await
+            .assert_scim_error(404, None);
+        app.delete(&format!("/Users/{id}"))
+            .await
+            .assert_scim_error(404, None);
+    }
+    let found = app
+        .get("/Users?filter=userName%20eq%20%22breakglass%22")
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.body["totalResults"], 0, "{}", found.body);
+    let all = app.get("/Users").await;
+    assert_eq!(all.body["totalResults"], 0, "{}", all.body);
+    let by_id = app
+        .get(&format!("/Users?filter=id%20eq%20%22{admin}%22"))
+        .await;
+    assert_eq!(by_id.body["totalResults"], 0, "{}", by_id.body);
+
+    let group = app.post("/Groups", &json!({"displayName": "Sales"})).await;
+    let group = group.body["id"].as_str().unwrap().to_owned();
+    let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": agent}]}]));
+    let refused = app.patch(&format!("/Groups/{group}"), &add).await;
+    refused.assert_scim_error(400, Some("invalidValue"));
+    names_profile(&refused, "handmade");
+
+    let admin_user = app.sim.user(&admin).expect("still there");
+    assert_eq!(
+        admin_user["SecurityProfileIds"],
+        json!([app.sim.security_profile_id("Admin").unwrap()]),
+        "the break-glass admin is untouched"
+    );
+    assert!(app.sim.user(&agent).is_some(), "nothing was deleted");
+}
+
+#[tokio::test]
+async fn a_scim_user_holding_a_protected_profile_is_only_read() {
+    use connect_scim::connect::Connect;
+    let app = TestApp::spawn().await;
+    let user = a_user(&app, "promoted@example.com").await;
+    let admin = app.sim.security_profile_id("Admin").unwrap();
+    console(&app)
+        .update_user_security_profiles(&user, std::slice::from_ref(&admin))
+        .await
+        .expect("the console grants Admin");
+
+    assert_eq!(app.get(&format!("/Users/{user}")).await.status, 200);
+    let off = patch(json!([{"op": "replace", "value": {"active": false}}]));
+    let refused = app.patch(&format!("/Users/{user}"), &off).await;
+    refused.assert_scim_error(403, None);
+    names_profile(&refused, "Admin");
+    app.delete(&format!("/Users/{user}"))
+        .await
+        .assert_scim_error(403, None);
+    assert_eq!(
+        app.sim.user(&user).unwrap()["SecurityProfileIds"],
+        json!([admin])
+    );
+
+    let asks_admin = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "wants-admin@example.com",
+        "entitlements": [{"value": "Admin"}],
+    });
+    let refused = app.post("/Users", &asks_admin).await;
+    refused.assert_scim_error(403, None);
+    assert!(app.connect_user("wants-admin@example.com").is_none());
+}

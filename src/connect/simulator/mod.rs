@@ -453,10 +453,10 @@ impl SimulatorHandle {
         Some(instance.hierarchy_group_by_path(path)?.id.clone())
     }
 
-    /// Adds `n` agents named `{prefix}{i}` (bypassing quota and counters), for
-    /// tests of large instances.
-    pub fn add_agents(&self, prefix: &str, n: usize) {
-        lock(&self.sim.instance).add_agents(prefix, n);
+    /// Adds `n` agents named `{prefix}{i}` carrying `tags` (bypassing quota
+    /// and counters), for tests of large instances.
+    pub fn add_agents(&self, prefix: &str, n: usize, tags: &[(&str, &str)]) {
+        lock(&self.sim.instance).add_agents(prefix, n, tags);
     }
 
     /// Adds a security profile as an administrator would in the console

@@ -248,7 +248,7 @@ impl Instance {
 
     /// Adds `n` agents named `{prefix}{i}` (the first security profile and
     /// routing profile, no tags), as a bulk import in the console would.
-    pub fn add_agents(&mut self, prefix: &str, n: usize) {
+    pub fn add_agents(&mut self, prefix: &str, n: usize, tags: &[(&str, &str)]) {
         let profile = self.security_profiles.first().map(|p| p.id.clone());
         let routing = self.routing_profiles.first().map(|p| p.id.clone());
         for i in 0..n {
@@ -262,7 +262,10 @@ impl Instance {
                 security_profile_ids: profile.iter().cloned().collect(),
                 routing_profile_id: routing.clone().unwrap_or_default(),
                 hierarchy_group_id: None,
-                tags: Tags::new(),
+                tags: tags
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
                 last_modified: EpochMillis::now(),
                 visible_from: None,
             });

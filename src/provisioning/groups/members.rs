@@ -337,6 +337,15 @@ impl Provisioning {
                 continue;
             };
             if member_write(user, profile_id, *member, &defaults, &disabled)?.is_some() {
+                let state = AgentState::of_summary(user);
+                if !state.managed {
+                    return Err(Error::invalid_value(format!(
+                        "members: user {} ({}) is not provisioned by SCIM (no scim:managed tag), so SCIM does not \
+                         change its permissions; manage it in Amazon Connect. Nothing in this request was applied",
+                        user.id, user.username
+                    )));
+                }
+                self.refuse_protected_holder(connect, &state).await?;
                 changing.push((user, *member));
             }
             if *member {
