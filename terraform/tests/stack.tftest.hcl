@@ -358,3 +358,56 @@ run "quota_overrides_accept_the_documented_form" {
     error_message = "CONNECT_QUOTA_OVERRIDES must reach the function."
   }
 }
+
+# The operations dashboard: named after the prefix, its ten widgets (the
+# cloudformation copy is compared with terraform/dashboard.json by
+# scripts/dashboard-sync.py), placeholders filled, the quota line at 120/min.
+run "dashboard" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.ops.dashboard_name == "connect-scim"
+    error_message = "The dashboard must be named after name_prefix."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets) == 10
+    error_message = "The dashboard must have its ten widgets (one text, nine graphs)."
+  }
+  assert {
+    condition = [
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : w.properties.title if w.type == "metric"
+      ] == [
+      "SCIM requests per operation",
+      "Latency p50 and p99 per operation",
+      "429 and 5xx answered to the IdP",
+      "Connect throttles (ThrottlingException from Connect) per operation",
+      "Limiter wait per operation (average and maximum)",
+      "Connect quota use per Connect operation (calls / min) against the default quota",
+      "Lambda concurrency, throttles and errors",
+      "API Gateway 4XX and 5XX",
+      "Drift report: drifted, unmanaged users, missing profiles",
+    ]
+    error_message = "The dashboard's graphs are not the documented ones (README, Operations)."
+  }
+  assert {
+    condition = alltrue([
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : w.properties.region == "us-east-1" if w.type == "metric"
+    ])
+    error_message = "Every graph must name the stack's region."
+  }
+  assert {
+    condition     = !can(regex("[$][{]", aws_cloudwatch_dashboard.ops.dashboard_body))
+    error_message = "A placeholder of dashboard.json is left unfilled."
+  }
+  assert {
+    condition = strcontains(aws_cloudwatch_dashboard.ops.dashboard_body, "[\"AWS/Lambda\",\"Throttles\",\"FunctionName\",\"connect-scim\"") && strcontains(
+    aws_cloudwatch_dashboard.ops.dashboard_body, "[\"AWS/ApiGateway\",\"5XXError\",\"ApiName\",\"connect-scim\",\"Stage\",\"prod\"")
+    error_message = "The Lambda and API Gateway graphs must show this stack's function and stage."
+  }
+  assert {
+    condition = one(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : [for a in try(w.properties.annotations.horizontal, []) : a.value]
+    ])) == 120
+    error_message = "The quota graph must carry the 120 calls/min default as its one horizontal annotation."
+  }
+}
