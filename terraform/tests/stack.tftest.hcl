@@ -411,3 +411,34 @@ run "dashboard" {
     error_message = "The quota graph must carry the 120 calls/min default as its one horizontal annotation."
   }
 }
+
+# Connect throttles and 429s alarm on the function's EMF metrics, this
+# function's aggregate (FunctionName), and every alarm notifies the topic.
+run "alarms" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:ops"
+  }
+
+  assert {
+    condition = [
+      for a in [aws_cloudwatch_metric_alarm.connect_throttled, aws_cloudwatch_metric_alarm.scim_429] :
+      join(" ", [a.namespace, a.metric_name, jsonencode(a.dimensions), a.statistic, a.threshold])
+      ] == [
+      "ConnectScim ConnectThrottles {\"FunctionName\":\"connect-scim\"} Sum 10",
+      "ConnectScim Answered429 {\"FunctionName\":\"connect-scim\"} Sum 0",
+    ]
+    error_message = "The Connect-throttle and 429 alarms must read ConnectThrottles and Answered429 of this function (FunctionName)."
+  }
+  assert {
+    condition = alltrue([
+      for a in [
+        aws_cloudwatch_metric_alarm.function_errors, aws_cloudwatch_metric_alarm.function_throttles,
+        aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.connect_throttled,
+        aws_cloudwatch_metric_alarm.scim_429,
+      ] : a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"]) && a.ok_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"])
+    ])
+    error_message = "Every alarm must notify alarm_topic_arn on alarm and on OK."
+  }
+}
