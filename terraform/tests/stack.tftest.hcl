@@ -442,3 +442,69 @@ run "alarms" {
     error_message = "Every alarm must notify alarm_topic_arn on alarm and on OK."
   }
 }
+
+# The drift report is off by default: no rule, target, permission, alarm.
+run "drift_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition = (length(aws_cloudwatch_event_rule.drift) + length(aws_cloudwatch_event_target.drift) + length(aws_lambda_permission.drift)
+    + length(aws_lambda_function_event_invoke_config.drift) + length(aws_cloudwatch_metric_alarm.drifted_users)) == 0
+    error_message = "Without drift_schedule there must be no drift rule, target, permission, invoke config or alarm."
+  }
+}
+
+# With a schedule: the rule, its constant input to this function, an invoke
+# permission for EventBridge on that rule only, no retries, the alarm.
+run "drift_on_a_schedule" {
+  command = plan
+
+  variables {
+    drift_schedule  = "rate(1 day)"
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:ops"
+  }
+
+  override_resource {
+    target          = aws_cloudwatch_event_rule.drift
+    override_during = plan
+    values = {
+      arn = "arn:aws:events:us-east-1:123456789012:rule/connect-scim-drift"
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.drift[0].schedule_expression == "rate(1 day)" && aws_cloudwatch_event_rule.drift[0].name == "connect-scim-drift"
+    error_message = "The drift rule must run on drift_schedule."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.drift[0].rule == "connect-scim-drift" && jsondecode(aws_cloudwatch_event_target.drift[0].input) == { connect_scim_action = "drift" }
+    error_message = "The drift rule must send {\"connect_scim_action\": \"drift\"}."
+  }
+  assert {
+    condition = (aws_lambda_permission.drift[0].principal == "events.amazonaws.com"
+      && aws_lambda_permission.drift[0].function_name == "connect-scim"
+    && aws_lambda_permission.drift[0].source_arn == "arn:aws:events:us-east-1:123456789012:rule/connect-scim-drift")
+    error_message = "EventBridge may invoke the function for the drift rule only."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.drift[0].maximum_retry_attempts == 0
+    error_message = "A failed drift run must not be retried (the next run reports afresh)."
+  }
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.drifted_users[0].metric_name == "DriftedUsers"
+      && jsonencode(aws_cloudwatch_metric_alarm.drifted_users[0].dimensions) == jsonencode({ FunctionName = "connect-scim", Report = "drift" })
+      && aws_cloudwatch_metric_alarm.drifted_users[0].threshold == 0
+    && aws_cloudwatch_metric_alarm.drifted_users[0].alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"]))
+    error_message = "The drift alarm must watch DriftedUsers > 0 (Report=drift, this function) and notify the topic."
+  }
+}
+
+run "drift_schedule_is_an_eventbridge_expression" {
+  command = plan
+
+  variables {
+    drift_schedule = "daily"
+  }
+
+  expect_failures = [var.drift_schedule]
+}
