@@ -5,7 +5,8 @@ file, so cloudformation/connect-scim.yaml carries a copy as the Fn::Sub of the
 Dashboard resource's DashboardBody. Both fill the same ${...} placeholders.
 
   scripts/dashboard-sync.py          check: the copy is the same JSON as the
-                                     source, and both fill the same placeholders
+                                     source, both fill the same placeholders, and
+                                     README's Dashboard table names every graph
   scripts/dashboard-sync.py --write  replace the copy with the source
 
 Run by scripts/deploy-checks.sh (check). Needs PyYAML (in its venv).
@@ -80,6 +81,10 @@ def check():
     titles = [w["properties"].get("title") for w in source["widgets"] if w["type"] == "metric"]
     if len(set(titles)) != len(titles) or None in titles:
         problems.append("every metric widget needs a title of its own")
+    readme = (REPO / "README.md").read_text()
+    for title in titles:
+        if f"| {title} |" not in readme:
+            problems.append(f"README's Dashboard table has no row for the graph {title!r}")
     for p in problems:
         print(f"dashboard-sync: {p}", file=sys.stderr)
     return not problems
