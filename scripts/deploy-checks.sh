@@ -169,6 +169,35 @@ terraform_fmt() {
     fi
 }
 
+# checkov exits 0 when it cannot parse a file (it scans the rest): a file it
+# skipped counts as failed here.
+checkov_strict() {
+    local out rc
+    out="$(checkov --config-file .checkov.yaml "$@" 2>&1)"
+    rc=$?
+    printf '%s\n' "$out"
+    if grep -qE 'Parsing errors: [1-9]' <<<"$out"; then
+        echo "deploy-checks: checkov could not parse a file (see above): counted as failed" >&2
+        return 1
+    fi
+    return $rc
+}
+
+# `aws cloudformation deploy --template-file` (README, 2b) uploads the template
+# in the request, which CloudFormation caps at 51,200 bytes; beyond it the
+# deploy needs --s3-bucket.
+cfn_template_size() {
+    local f size rc=0
+    for f in cloudformation/*.yaml; do
+        size=$(wc -c < "$f")
+        if (( size > 51200 )); then
+            echo "deploy-checks: $f is $size bytes, above the 51,200 a direct upload allows" >&2
+            rc=1
+        fi
+    done
+    return $rc
+}
+
 run "swagger.json is JSON" python3 -m json.tool swagger.json /dev/null
 run "swagger.json is OpenAPI" openapi-spec-validator swagger.json
 run "swagger.json routes every operation to the function" swagger_integrations
@@ -177,8 +206,10 @@ run "terraform init (plugin mirror)" terraform_init
 run "terraform validate" terraform_validate
 run "terraform test" terraform_test
 run "cfn-lint" cfn-lint cloudformation/*.yaml
-run "checkov terraform/" checkov --config-file .checkov.yaml -d terraform --framework terraform
-run "checkov cloudformation/" checkov --config-file .checkov.yaml -d cloudformation --framework cloudformation
+run "dashboard: the cloudformation copy is terraform/dashboard.json" python3 scripts/dashboard-sync.py
+run "cloudformation template fits a direct upload" cfn_template_size
+run "checkov terraform/" checkov_strict -d terraform --framework terraform
+run "checkov cloudformation/" checkov_strict -d cloudformation --framework cloudformation
 run "build-lambda.sh parses" bash -n scripts/build-lambda.sh
 
 echo "deploy-checks: $passed passed, $failed failed"

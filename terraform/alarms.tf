@@ -1,6 +1,17 @@
-# Alarms: function errors, API 5XX, and throttling — Connect throttling seen
-# in the function's JSON logs (`throttled`), SCIM 429 answers (`status`), and
-# Lambda rejecting invocations beyond the reserved concurrency.
+# Alarms: function errors, API 5XX, and throttling — Connect throttling and
+# SCIM 429 answers from the function's EMF metrics, and Lambda rejecting
+# invocations beyond the reserved concurrency.
+#
+# The EMF alarms read the per-function aggregate, dimension FunctionName
+# alone, which the function prints beside the per-Operation set. Not a SUM
+# over the Operation values: CloudWatch alarms refuse SEARCH, and metric math
+# over explicit metrics would need every route listed (more than the 10
+# metrics an alarm may name, and a new route would escape it). Not a
+# dimensionless aggregate either: the Operation metrics name no stack, so an
+# alarm on them, or on a [] set, would fire for every connect-scim function
+# of the account and region. FunctionName keeps each stack's alarms on its
+# own function, as the log metric filters these replace did (they read the
+# stack's log group) without a second copy of the numbers.
 
 locals {
   alarm_actions = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
@@ -55,24 +66,12 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   ok_actions          = local.alarm_actions
 }
 
-resource "aws_cloudwatch_log_metric_filter" "connect_throttled" {
-  name           = "${var.name_prefix}-connect-throttled"
-  log_group_name = aws_cloudwatch_log_group.function.name
-  pattern        = "{ $.throttled IS TRUE }"
-
-  metric_transformation {
-    name          = "ConnectThrottled"
-    namespace     = local.metric_ns
-    value         = "1"
-    default_value = "0"
-  }
-}
-
 resource "aws_cloudwatch_metric_alarm" "connect_throttled" {
   alarm_name          = "${var.name_prefix}-connect-throttled"
-  alarm_description   = "Amazon Connect throttled calls (retried, and the shared bucket slowed for every instance); sustained, another caller shares the account's Connect quota or the configured rate is above it."
+  alarm_description   = "Amazon Connect answered ThrottlingException (retried, and the shared bucket slowed for every instance); sustained, another caller shares the account's Connect quota or the configured rate is above it."
   namespace           = local.metric_ns
-  metric_name         = aws_cloudwatch_log_metric_filter.connect_throttled.metric_transformation[0].name
+  metric_name         = "ConnectThrottles"
+  dimensions          = { FunctionName = aws_lambda_function.scim.function_name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -83,24 +82,12 @@ resource "aws_cloudwatch_metric_alarm" "connect_throttled" {
   ok_actions          = local.alarm_actions
 }
 
-resource "aws_cloudwatch_log_metric_filter" "scim_429" {
-  name           = "${var.name_prefix}-scim-429"
-  log_group_name = aws_cloudwatch_log_group.function.name
-  pattern        = "{ $.status = 429 }"
-
-  metric_transformation {
-    name          = "Scim429"
-    namespace     = local.metric_ns
-    value         = "1"
-    default_value = "0"
-  }
-}
-
 resource "aws_cloudwatch_metric_alarm" "scim_429" {
   alarm_name          = "${var.name_prefix}-scim-429"
-  alarm_description   = "The function answered 429 to the IdP: the Connect quota could not serve the request within its deadline."
+  alarm_description   = "The function answered 429 to the IdP: the Connect quota (or a user's write lease) could not serve the request within its deadline."
   namespace           = local.metric_ns
-  metric_name         = aws_cloudwatch_log_metric_filter.scim_429.metric_transformation[0].name
+  metric_name         = "Answered429"
+  dimensions          = { FunctionName = aws_lambda_function.scim.function_name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1

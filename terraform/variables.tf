@@ -179,6 +179,17 @@ variable "alarm_topic_arn" {
   default     = ""
 }
 
+variable "drift_schedule" {
+  description = "EventBridge schedule of the drift report, e.g. \"rate(1 day)\" or \"cron(0 6 * * ? *)\"; empty for none. The function runs it with {\"connect_scim_action\": \"drift\"}, and an alarm watches DriftedUsers."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\([^()]+\\))?$", var.drift_schedule))
+    error_message = "drift_schedule must be empty, rate(N minutes|hours|days) or cron(...), e.g. rate(1 day)."
+  }
+}
+
 variable "secret_recovery_window_days" {
   description = "Days a deleted token secret can still be restored (0 deletes at once)."
   type        = number

@@ -358,3 +358,153 @@ run "quota_overrides_accept_the_documented_form" {
     error_message = "CONNECT_QUOTA_OVERRIDES must reach the function."
   }
 }
+
+# The operations dashboard: named after the prefix, its ten widgets (the
+# cloudformation copy is compared with terraform/dashboard.json by
+# scripts/dashboard-sync.py), placeholders filled, the quota line at 120/min.
+run "dashboard" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.ops.dashboard_name == "connect-scim"
+    error_message = "The dashboard must be named after name_prefix."
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets) == 10
+    error_message = "The dashboard must have its ten widgets (one text, nine graphs)."
+  }
+  assert {
+    condition = [
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : w.properties.title if w.type == "metric"
+      ] == [
+      "SCIM requests per operation",
+      "Latency p50 and p99 per operation",
+      "429 and 5xx answered to the IdP",
+      "Connect throttles (ThrottlingException from Connect) per operation",
+      "Limiter wait per operation (average and maximum)",
+      "Connect quota use per Connect operation (calls / min) against the default quota",
+      "Lambda concurrency, throttles and errors",
+      "API Gateway 4XX and 5XX",
+      "Drift report: drifted, unmanaged users, missing profiles",
+    ]
+    error_message = "The dashboard's graphs are not the documented ones (README, Operations)."
+  }
+  assert {
+    condition = alltrue([
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : w.properties.region == "us-east-1" if w.type == "metric"
+    ])
+    error_message = "Every graph must name the stack's region."
+  }
+  assert {
+    condition     = !can(regex("[$][{]", aws_cloudwatch_dashboard.ops.dashboard_body))
+    error_message = "A placeholder of dashboard.json is left unfilled."
+  }
+  assert {
+    condition = strcontains(aws_cloudwatch_dashboard.ops.dashboard_body, "[\"AWS/Lambda\",\"Throttles\",\"FunctionName\",\"connect-scim\"") && strcontains(
+    aws_cloudwatch_dashboard.ops.dashboard_body, "[\"AWS/ApiGateway\",\"5XXError\",\"ApiName\",\"connect-scim\",\"Stage\",\"prod\"")
+    error_message = "The Lambda and API Gateway graphs must show this stack's function and stage."
+  }
+  assert {
+    condition = one(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.ops.dashboard_body).widgets : [for a in try(w.properties.annotations.horizontal, []) : a.value]
+    ])) == 120
+    error_message = "The quota graph must carry the 120 calls/min default as its one horizontal annotation."
+  }
+}
+
+# Connect throttles and 429s alarm on the function's EMF metrics, this
+# function's aggregate (FunctionName), and every alarm notifies the topic.
+run "alarms" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:ops"
+  }
+
+  assert {
+    condition = [
+      for a in [aws_cloudwatch_metric_alarm.connect_throttled, aws_cloudwatch_metric_alarm.scim_429] :
+      join(" ", [a.namespace, a.metric_name, jsonencode(a.dimensions), a.statistic, a.threshold])
+      ] == [
+      "ConnectScim ConnectThrottles {\"FunctionName\":\"connect-scim\"} Sum 10",
+      "ConnectScim Answered429 {\"FunctionName\":\"connect-scim\"} Sum 0",
+    ]
+    error_message = "The Connect-throttle and 429 alarms must read ConnectThrottles and Answered429 of this function (FunctionName)."
+  }
+  assert {
+    condition = alltrue([
+      for a in [
+        aws_cloudwatch_metric_alarm.function_errors, aws_cloudwatch_metric_alarm.function_throttles,
+        aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.connect_throttled,
+        aws_cloudwatch_metric_alarm.scim_429,
+      ] : a.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"]) && a.ok_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"])
+    ])
+    error_message = "Every alarm must notify alarm_topic_arn on alarm and on OK."
+  }
+}
+
+# The drift report is off by default: no rule, target, permission, alarm.
+run "drift_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition = (length(aws_cloudwatch_event_rule.drift) + length(aws_cloudwatch_event_target.drift) + length(aws_lambda_permission.drift)
+    + length(aws_lambda_function_event_invoke_config.drift) + length(aws_cloudwatch_metric_alarm.drifted_users)) == 0
+    error_message = "Without drift_schedule there must be no drift rule, target, permission, invoke config or alarm."
+  }
+}
+
+# With a schedule: the rule, its constant input to this function, an invoke
+# permission for EventBridge on that rule only, no retries, the alarm.
+run "drift_on_a_schedule" {
+  command = plan
+
+  variables {
+    drift_schedule  = "rate(1 day)"
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:ops"
+  }
+
+  override_resource {
+    target          = aws_cloudwatch_event_rule.drift
+    override_during = plan
+    values = {
+      arn = "arn:aws:events:us-east-1:123456789012:rule/connect-scim-drift"
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.drift[0].schedule_expression == "rate(1 day)" && aws_cloudwatch_event_rule.drift[0].name == "connect-scim-drift"
+    error_message = "The drift rule must run on drift_schedule."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_target.drift[0].rule == "connect-scim-drift" && jsondecode(aws_cloudwatch_event_target.drift[0].input) == { connect_scim_action = "drift" }
+    error_message = "The drift rule must send {\"connect_scim_action\": \"drift\"}."
+  }
+  assert {
+    condition = (aws_lambda_permission.drift[0].principal == "events.amazonaws.com"
+      && aws_lambda_permission.drift[0].function_name == "connect-scim"
+    && aws_lambda_permission.drift[0].source_arn == "arn:aws:events:us-east-1:123456789012:rule/connect-scim-drift")
+    error_message = "EventBridge may invoke the function for the drift rule only."
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.drift[0].maximum_retry_attempts == 0
+    error_message = "A failed drift run must not be retried (the next run reports afresh)."
+  }
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.drifted_users[0].metric_name == "DriftedUsers"
+      && jsonencode(aws_cloudwatch_metric_alarm.drifted_users[0].dimensions) == jsonencode({ FunctionName = "connect-scim", Report = "drift" })
+      && aws_cloudwatch_metric_alarm.drifted_users[0].threshold == 0
+    && aws_cloudwatch_metric_alarm.drifted_users[0].alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:ops"]))
+    error_message = "The drift alarm must watch DriftedUsers > 0 (Report=drift, this function) and notify the topic."
+  }
+}
+
+run "drift_schedule_is_an_eventbridge_expression" {
+  command = plan
+
+  variables {
+    drift_schedule = "daily"
+  }
+
+  expect_failures = [var.drift_schedule]
+}
