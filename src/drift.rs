@@ -105,6 +105,32 @@ impl Report {
     }
 }
 
+/// The report as log events: one per finding (`drift=true`, `kind`, the
+/// user's id and username, the fields), then a summary. For the scheduled run,
+/// whose output is the function's log.
+pub fn log(report: &Report) {
+    for c in &report.changed {
+        tracing::warn!(drift = true, kind = "changed", user_id = %c.user.id, username = %c.user.username, fields = %c.fields.join(","), "changed outside SCIM");
+    }
+    for m in &report.missing_profiles {
+        tracing::warn!(drift = true, kind = "missing_profiles", user_id = %m.user.id, username = %m.user.username, profile_ids = %m.profile_ids.join(","), "security profile gone");
+    }
+    for u in &report.unmanaged {
+        tracing::info!(drift = true, kind = "unmanaged", user_id = %u.id, username = %u.username, "not managed by SCIM");
+    }
+    tracing::info!(
+        drift = true,
+        kind = "summary",
+        users = report.users_scanned,
+        changed = report.changed.len(),
+        missing_profiles = report.missing_profiles.len(),
+        unmanaged = report.unmanaged.len(),
+        connect_calls = report.connect_calls,
+        seconds = report.seconds,
+        "drift report"
+    );
+}
+
 /// What one user contributes to the report.
 fn classify(user: &UserSummary, profiles: &[String], report: &mut Report) {
     let who = UserRef {

@@ -13,6 +13,7 @@ use axum::response::Response;
 use http::Uri;
 use http::uri::PathAndQuery;
 use lambda_http::request::RequestContext;
+use lambda_http::{LambdaEvent, Service as _};
 use tower::ServiceExt;
 use tower::util::BoxCloneService;
 use tracing::Instrument;
@@ -60,9 +61,74 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         cold_start_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    lambda_http::run(service(built.app))
+    let app = built.app;
+    let http = service(app.clone());
+    let handler = lambda_http::service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let (app, http) = (app.clone(), http.clone());
+        async move {
+            match Event::of(event.payload)? {
+                Event::Action(action) => run_action(&app, &action.connect_scim_action).await,
+                Event::Http(request) => {
+                    let mut adapter = lambda_http::Adapter::from(http);
+                    let answer = adapter.call(LambdaEvent::new(request, event.context)).await;
+                    match answer {
+                        Ok(response) => Ok(serde_json::to_value(response)?),
+                        Err(never) => match never {},
+                    }
+                }
+            }
+        }
+    });
+    lambda_http::lambda_runtime::run(handler)
         .await
         .map_err(|e| anyhow::anyhow!("the Lambda runtime stopped: {e}"))
+}
+
+/// What the function is invoked with: an API Gateway request, or a scheduled
+/// action (EventBridge's constant input `{"connect_scim_action": "drift"}`).
+#[derive(Debug)]
+pub enum Event {
+    Action(Action),
+    Http(lambda_http::request::LambdaRequest),
+}
+
+impl Event {
+    /// Reads an invocation's payload: an action when it names one, else an
+    /// API Gateway (or other HTTP) event.
+    pub fn of(payload: serde_json::Value) -> Result<Event, serde_json::Error> {
+        if payload.get("connect_scim_action").is_some() {
+            return serde_json::from_value(payload).map(Event::Action);
+        }
+        serde_json::from_value(payload).map(Event::Http)
+    }
+}
+
+/// A scheduled action's input.
+#[derive(Debug, serde::Deserialize)]
+pub struct Action {
+    pub connect_scim_action: String,
+}
+
+/// Runs a scheduled action: `drift` logs its report (one event per finding,
+/// then a summary) and prints its metrics; the answer is the summary.
+async fn run_action(app: &App, action: &str) -> Result<serde_json::Value, lambda_http::Error> {
+    if action != "drift" {
+        return Err(
+            format!("unknown connect_scim_action '{action}': the only action is 'drift'").into(),
+        );
+    }
+    let report = crate::drift::run(app)
+        .await
+        .map_err(|e| format!("drift failed: {e:#}"))?;
+    crate::drift::log(&report);
+    crate::http::metrics::emit_drift(&report);
+    Ok(serde_json::json!({
+        "changed": report.changed.len(),
+        "unmanaged": report.unmanaged.len(),
+        "missing_profiles": report.missing_profiles.len(),
+        "users_scanned": report.users_scanned,
+        "connect_calls": report.connect_calls,
+    }))
 }
 
 /// The production Router wrapped for API Gateway REST proxy events: the stage

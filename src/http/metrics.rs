@@ -28,12 +28,27 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn directive(timestamp_ms: i64, dimension: &str, metrics: &[(&str, &str)]) -> Value {
+/// The function's name inside Lambda (`AWS_LAMBDA_FUNCTION_NAME`): a second
+/// dimension set, the per-stack aggregate the templates' alarms read.
+fn function_name() -> Option<String> {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME")
+        .ok()
+        .filter(|n| !n.is_empty())
+}
+
+fn directive(
+    timestamp_ms: i64,
+    dimension: &str,
+    aggregate: Option<Vec<&str>>,
+    metrics: &[(&str, &str)],
+) -> Value {
+    let mut dimensions = vec![vec![dimension]];
+    dimensions.extend(aggregate);
     json!({
         "Timestamp": timestamp_ms,
         "CloudWatchMetrics": [{
             "Namespace": NAMESPACE,
-            "Dimensions": [[dimension]],
+            "Dimensions": dimensions,
             "Metrics": metrics
                 .iter()
                 .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
@@ -46,10 +61,15 @@ fn directive(timestamp_ms: i64, dimension: &str, metrics: &[(&str, &str)]) -> Va
 /// dimension: Requests, Latency, ConnectCalls, LimiterWait, Answered429,
 /// Answered5xx, ConnectThrottles), then `QuotaUse` per Connect operation
 /// (`ConnectOperation` dimension).
-pub fn emf_lines(request: &RequestMetrics<'_>, timestamp_ms: i64) -> Vec<Value> {
+pub fn emf_lines(
+    request: &RequestMetrics<'_>,
+    function: Option<&str>,
+    timestamp_ms: i64,
+) -> Vec<Value> {
     let usage = request.usage;
-    let mut lines = vec![json!({
-        "_aws": directive(timestamp_ms, "Operation", &[
+    let aggregate = function.map(|_| vec!["FunctionName"]);
+    let mut first = json!({
+        "_aws": directive(timestamp_ms, "Operation", aggregate, &[
             ("Requests", "Count"),
             ("Latency", "Milliseconds"),
             ("ConnectCalls", "Count"),
@@ -66,10 +86,14 @@ pub fn emf_lines(request: &RequestMetrics<'_>, timestamp_ms: i64) -> Vec<Value> 
         "Answered429": u32::from(request.status == 429),
         "Answered5xx": u32::from(request.status >= 500),
         "ConnectThrottles": usage.connect_throttles,
-    })];
+    });
+    if let Some(name) = function {
+        first["FunctionName"] = json!(name);
+    }
+    let mut lines = vec![first];
     for (operation, calls) in &usage.by_operation {
         lines.push(json!({
-            "_aws": directive(timestamp_ms, "ConnectOperation", &[("QuotaUse", "Count")]),
+            "_aws": directive(timestamp_ms, "ConnectOperation", None, &[("QuotaUse", "Count")]),
             "ConnectOperation": operation,
             "QuotaUse": calls,
         }));
@@ -81,9 +105,45 @@ pub fn emf_lines(request: &RequestMetrics<'_>, timestamp_ms: i64) -> Vec<Value> 
 /// log shipper in front of `serve`) takes them.
 pub fn emit(request: &RequestMetrics<'_>) {
     let now = crate::connect::quota::now_ms();
-    for line in emf_lines(request, now) {
+    for line in emf_lines(request, function_name().as_deref(), now) {
         println!("{line}");
     }
+}
+
+/// The EMF line of a drift report (`Report` = `drift`, and with the function's
+/// name when in Lambda): DriftedUsers, UnmanagedUsers, MissingProfiles, zeros
+/// included, so a clean run clears the alarm.
+pub fn drift_line(
+    report: &crate::drift::Report,
+    function: Option<&str>,
+    timestamp_ms: i64,
+) -> Value {
+    let aggregate = function.map(|_| vec!["Report", "FunctionName"]);
+    let mut line = json!({
+        "_aws": directive(timestamp_ms, "Report", aggregate, &[
+            ("DriftedUsers", "Count"),
+            ("UnmanagedUsers", "Count"),
+            ("MissingProfiles", "Count"),
+        ]),
+        "Report": "drift",
+        "DriftedUsers": report.changed.len(),
+        "UnmanagedUsers": report.unmanaged.len(),
+        "MissingProfiles": report.missing_profiles.len(),
+    });
+    if let Some(name) = function {
+        line["FunctionName"] = json!(name);
+    }
+    line
+}
+
+/// Prints a drift report's EMF line.
+pub fn emit_drift(report: &crate::drift::Report) {
+    let line = drift_line(
+        report,
+        function_name().as_deref(),
+        crate::connect::quota::now_ms(),
+    );
+    println!("{line}");
 }
 
 #[cfg(test)]
@@ -132,6 +192,7 @@ mod tests {
                 latency: Duration::from_millis(1200),
                 usage: &usage,
             },
+            Some("connect-scim"),
             1_700_000_000_000,
         );
         assert_eq!(lines.len(), 3);
@@ -141,5 +202,23 @@ mod tests {
         assert_eq!(lines[0]["LimiterWait"], 750.0);
         assert_eq!(lines[1]["ConnectOperation"], "CreateUser");
         assert_eq!(lines[1]["QuotaUse"], 2);
+        assert_eq!(lines[0]["FunctionName"], "connect-scim");
+        assert_eq!(
+            lines[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Operation"], ["FunctionName"]])
+        );
+    }
+
+    #[test]
+    fn a_drift_report_gives_valid_emf_with_zeros_included() {
+        let report = crate::drift::Report::default();
+        let line = drift_line(&report, Some("connect-scim"), 1_700_000_000_000);
+        assert_valid_emf(&line);
+        assert_eq!(line["DriftedUsers"], 0);
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Report"], ["Report", "FunctionName"]])
+        );
+        assert_valid_emf(&drift_line(&report, None, 0));
     }
 }

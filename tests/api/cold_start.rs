@@ -401,3 +401,55 @@ async fn at_rust_log_trace_a_lambda_invocation_logs_no_token_password_or_secret(
         }
     }
 }
+
+#[tokio::test]
+async fn a_scheduled_drift_event_runs_the_drift_report_and_prints_its_metrics() {
+    let sim_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = simulator::spawn(SimulatorConfig::default(), sim_listener)
+        .await
+        .unwrap();
+    sim.add_agents("managed", 3, &[("scim:managed", "true")]);
+    sim.add_agents("console", 2, &[]);
+    let (tx, mut rx) = mpsc::channel(4);
+    let (runtime_api, _runtime) =
+        fake_runtime_api(r#"{"connect_scim_action": "drift"}"#.to_owned(), tx).await;
+
+    let child = bootstrap(&runtime_api)
+        .env(
+            "SCIM_BEARER_TOKEN",
+            "drift-event-token-0123456789abcdefghij",
+        )
+        .env("CONNECT_INSTANCE_ID", sim.instance_id())
+        .env("AWS_ENDPOINT_URL_CONNECT", sim.url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (kind, body) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+        .await
+        .expect("the function answers the invocation")
+        .expect("an answer");
+    assert_eq!(kind, "response", "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["users_scanned"], 5, "{summary}");
+    assert_eq!(summary["unmanaged"], 2, "{summary}");
+
+    let output = {
+        let mut child = child;
+        let _ = child.start_kill();
+        child.wait_with_output().await.unwrap()
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let emf = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["Report"] == "drift")
+        .unwrap_or_else(|| panic!("no drift metrics: {stdout}"));
+    assert_eq!(emf["UnmanagedUsers"], 2, "{emf}");
+    assert_eq!(emf["DriftedUsers"], 0, "{emf}");
+    assert_eq!(emf["FunctionName"], "connect-scim", "{emf}");
+    assert!(
+        stdout.contains("\"kind\":\"unmanaged\""),
+        "each finding is a log event: {stdout}"
+    );
+}
