@@ -70,7 +70,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
                 Event::Action(action) => run_action(&app, &action.connect_scim_action).await,
                 Event::Http(request) => {
                     let mut adapter = lambda_http::Adapter::from(http);
-                    let answer = adapter.call(LambdaEvent::new(request, event.context)).await;
+                    let answer = adapter
+                        .call(LambdaEvent::new(*request, event.context))
+                        .await;
                     match answer {
                         Ok(response) => Ok(serde_json::to_value(response)?),
                         Err(never) => match never {},
@@ -89,7 +91,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
 #[derive(Debug)]
 pub enum Event {
     Action(Action),
-    Http(lambda_http::request::LambdaRequest),
+    Http(Box<lambda_http::request::LambdaRequest>),
 }
 
 impl Event {
@@ -99,7 +101,7 @@ impl Event {
         if payload.get("connect_scim_action").is_some() {
             return serde_json::from_value(payload).map(Event::Action);
         }
-        serde_json::from_value(payload).map(Event::Http)
+        serde_json::from_value(payload).map(|request| Event::Http(Box::new(request)))
     }
 }
 
