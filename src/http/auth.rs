@@ -124,7 +124,9 @@ pub async fn require_bearer(
         Some(Some(slot)) => {
             let caller = Caller(format!("token#{slot}"));
             request.extensions_mut().insert(caller.clone());
-            let mut response = next.run(request).await;
+            let mut response = super::log::CALLER
+                .scope(caller.0.clone(), next.run(request))
+                .await;
             response.extensions_mut().insert(caller);
             response
         }

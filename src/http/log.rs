@@ -35,11 +35,18 @@ pub struct RequestId(pub String);
 
 tokio::task_local! {
     static REQUEST_ID: String;
+    /// The caller (the slot of its token) of the request this task serves.
+    pub static CALLER: String;
 }
 
 /// The id of the request this task is serving, if any.
 pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// The caller of the request this task is serving (`token#N`), if authenticated.
+pub fn current_caller() -> Option<String> {
+    CALLER.try_with(Clone::clone).ok()
 }
 
 /// The route template a request matched (`/scim/v2/Users/{id}`), never its ids.

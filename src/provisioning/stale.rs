@@ -35,10 +35,14 @@ impl Provisioning {
         let failed = match execute(connect, current, &steps).await {
             Ok(()) => {
                 info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
+                self.audit_steps(connect, current, &steps, steps.len())
+                    .await;
                 return Ok(Some(written));
             }
             Err(failed) => failed,
         };
+        self.audit_steps(connect, current, &steps, failed.step)
+            .await;
         let Some(list) = failed.stale_list(&steps) else {
             return Err(failed.error.into());
         };
@@ -56,9 +60,13 @@ impl Provisioning {
         warn!(user_id = %current.id, list = ?list, "a profile the cache listed is gone from Connect; wrote what still exists");
         let (steps, written) = self.planned(&partial, &refreshed, &refreshed_disabled);
         check_tag_room(&partial, &steps)?;
-        execute(connect, &partial, &steps)
-            .await
-            .map_err(|failed| gone_again(failed.error))?;
+        let outcome = execute(connect, &partial, &steps).await;
+        let done = outcome
+            .as_ref()
+            .err()
+            .map_or(steps.len(), |failed| failed.step);
+        self.audit_steps(connect, &partial, &steps, done).await;
+        outcome.map_err(|failed| gone_again(failed.error))?;
         Ok(Some(written))
     }
 

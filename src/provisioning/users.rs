@@ -76,6 +76,7 @@ impl Provisioning {
                     tags: new_user.tags,
                     last_modified: Some(time::OffsetDateTime::now_utc()),
                 };
+                self.audit_created(connect, &written).await;
                 Ok((self.render(connect, &written, base).await?, Created::New))
             }
             Err(Error::Connect(ConnectError::Duplicate(_)))
@@ -278,6 +279,7 @@ impl Provisioning {
         match connect.delete_user(id).await {
             Ok(()) => {
                 info!(user_id = %id, "deleted Connect user");
+                super::audit::event("DeleteUser", id, &current.username, &deleted());
                 Ok(())
             }
             Err(ConnectError::NotFound(_)) => Err(user_not_found(id)),
@@ -325,7 +327,10 @@ impl Provisioning {
 
         if !desired.active && self.settings.deactivation == Deactivation::Delete {
             match connect.delete_user(&current.id).await {
-                Ok(()) | Err(ConnectError::NotFound(_)) => {}
+                Ok(()) => {
+                    super::audit::event("DeleteUser", &current.id, &current.username, &deleted());
+                }
+                Err(ConnectError::NotFound(_)) => {}
                 Err(e) => return Err(e.into()),
             }
             info!(user_id = %current.id, "deactivated by deleting the Connect user (DEACTIVATION=delete)");
@@ -538,6 +543,13 @@ async fn describe(connect: &dyn Connect, id: &str) -> Result<User, Error> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A deletion's change: the user existed, and no longer does.
+fn deleted() -> super::audit::Change {
+    let mut change = super::audit::Change::default();
+    change.field("exists", serde_json::json!(true), serde_json::json!(false));
+    change
 }
 
 pub(super) fn user_not_found(id: &str) -> Error {

@@ -73,6 +73,19 @@ async fn drift_is_clean_after_provisioning_and_names_what_changed_behind_scims_b
         app.patch(&format!("/Groups/{night}"), &add).await.status,
         204
     );
+    let day = app
+        .post(
+            "/Groups",
+            &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Day"}),
+        )
+        .await;
+    let day = day.body["id"].as_str().expect("a group id").to_owned();
+    let add_ana = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                         "Operations": [{"op": "add", "path": "members", "value": [{"value": ana}]}]});
+    assert_eq!(
+        app.patch(&format!("/Groups/{day}"), &add_ana).await.status,
+        204
+    );
     let off = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                      "Operations": [{"op": "replace", "value": {"active": false}}]});
     assert_eq!(app.patch(&format!("/Users/{bo}"), &off).await.status, 200);

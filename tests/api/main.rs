@@ -2,6 +2,7 @@
 //! production Router on loopback against the Connect simulator.
 
 mod app;
+mod audit;
 mod check;
 mod cold_start;
 mod connect;

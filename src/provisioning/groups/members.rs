@@ -27,6 +27,8 @@ use crate::scim::path::AttrPath;
 use crate::scim::schema::ResourceSchema;
 
 use super::super::agent::{AgentState, same_ids};
+use super::super::audit::{self, Change};
+use super::super::digest::{DIGEST, Written};
 use super::super::tags::{ACTIVE, RESTORE_PREFIX};
 use super::super::{Error, Provisioning};
 use super::edit::MemberOp;
@@ -367,13 +369,39 @@ impl Provisioning {
                     connect
                         .update_user_security_profiles(&user_id, &ids)
                         .await?;
+                    let mut change = Change::default();
+                    change.field(
+                        "securityProfiles",
+                        json!(
+                            self.profile_names(connect, &user.security_profile_ids)
+                                .await
+                        ),
+                        json!(self.profile_names(connect, &ids).await),
+                    );
+                    audit::event(
+                        "UpdateUserSecurityProfiles",
+                        &user.id,
+                        &user.username,
+                        &change,
+                    );
+                    if self.settings.drift_digest
+                        && let Some(digest) = digest_after(user, &ids)
+                    {
+                        connect.tag_resource(&user.arn, &digest).await?;
+                        let change = tag_change(user, &digest, digest.keys());
+                        audit::event("TagResource", &user.id, &user.username, &change);
+                    }
                 }
                 Some(MemberWrite::Restore { arn, set, remove }) => {
                     if !set.is_empty() {
                         connect.tag_resource(&arn, &set).await?;
+                        let change = tag_change(user, &set, set.keys());
+                        audit::event("TagResource", &user.id, &user.username, &change);
                     }
                     if !remove.is_empty() {
                         connect.untag_resource(&arn, &remove).await?;
+                        let change = tag_change(user, &Tags::new(), remove.iter());
+                        audit::event("UntagResource", &user.id, &user.username, &change);
                     }
                 }
                 None => continue,
@@ -385,6 +413,42 @@ impl Provisioning {
         }
         Ok(result)
     }
+}
+
+/// The `scim:digest` tag of a SCIM-managed user once it holds `ids`, so
+/// `drift` does not take SCIM's own group changes for console edits (one
+/// TagResource, in its own quota bucket in `operation` scope); None for a user
+/// SCIM does not manage.
+fn digest_after(user: &UserSummary, ids: &[String]) -> Option<Tags> {
+    if !AgentState::of_summary(user).managed {
+        return None;
+    }
+    let after = UserSummary {
+        security_profile_ids: ids.to_vec(),
+        ..user.clone()
+    };
+    let phone = crate::connect::PhoneConfig::default();
+    let digest = Written::of_summary(&after, &phone).digest();
+    Some(Tags::from([(DIGEST.to_owned(), digest)]))
+}
+
+/// The audit change of writing `after` (or removing, with `after` empty) the
+/// tags `keys`.
+fn tag_change<'a>(
+    user: &UserSummary,
+    after: &Tags,
+    keys: impl Iterator<Item = &'a String>,
+) -> Change {
+    let keys: Vec<&String> = keys.collect();
+    let values = |tags: &Tags| -> serde_json::Value {
+        keys.iter()
+            .map(|k| ((*k).clone(), json!(tags.get(*k))))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let mut change = Change::default();
+    change.field("tags", values(&user.tags), values(after));
+    change
 }
 
 /// Every page of a SearchUsers.

@@ -23,11 +23,11 @@ pub mod members;
 pub mod profile;
 pub mod render;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tracing::info;
 
 use crate::config::GroupCreate;
-use crate::connect::{Connect, ConnectError, Summary};
+use crate::connect::{Connect, ConnectError, Summary, Tags};
 use crate::scim::error::ScimError;
 use crate::scim::group::ScimGroup;
 use crate::scim::patch::PatchRequest;
@@ -36,6 +36,7 @@ use self::edit::{GroupEdit, MemberOp};
 use self::members::MemberRef;
 use self::profile::{CREATED_BY, EXTERNAL_ID, GROUP, GroupTags};
 use self::render::group_json;
+use super::audit;
 use super::{Error, Provisioning};
 
 /// The description of a profile SCIM creates for a group.
@@ -174,6 +175,14 @@ impl Provisioning {
         let members = self.write_members(connect, &created.id, &resolved).await?;
         if has_members {
             connect.tag_resource(&created.arn, &tags.to_tags()).await?;
+            audit::profile_event(
+                "TagResource",
+                &created.id,
+                &created.name,
+                "tags",
+                json!(first_tags.to_tags()),
+                json!(tags.to_tags()),
+            );
         }
         let shown = request.show_members.then_some(members);
         Ok(Ok(rendered(&created, &tags, shown, base)))
@@ -211,12 +220,24 @@ impl Provisioning {
         let tags = GroupTags {
             linked: true,
             created_by_scim: existing.created_by_scim,
-            external_id: request.tags.external_id.clone().or(existing.external_id),
+            external_id: request
+                .tags
+                .external_id
+                .clone()
+                .or(existing.external_id.clone()),
         };
         let members = self
             .change_members(connect, &profile.id, &request.ops)
             .await?;
         connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
+        audit::profile_event(
+            "TagResource",
+            &profile.id,
+            &profile.name,
+            "tags",
+            json!(existing.to_tags()),
+            json!(tags.to_tags()),
+        );
         self.linked_groups.insert(&profile.id);
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
         let shown = request.show_members.then_some(members);
@@ -246,6 +267,14 @@ impl Provisioning {
         match outcome {
             Ok(created) => {
                 info!(group_id = %created.id, "created security profile for a SCIM group");
+                audit::profile_event(
+                    "CreateSecurityProfile",
+                    &created.id,
+                    &created.name,
+                    "tags",
+                    Value::Null,
+                    json!(written),
+                );
                 self.cache.insert_security_profile(created.clone());
                 Ok(Some(created))
             }
@@ -349,7 +378,15 @@ impl Provisioning {
             .await?;
         if tags.created_by_scim {
             match connect.delete_security_profile(id).await {
-                Ok(()) | Err(ConnectError::NotFound(_)) => {}
+                Ok(()) => audit::profile_event(
+                    "DeleteSecurityProfile",
+                    id,
+                    &profile.name,
+                    "exists",
+                    json!(true),
+                    json!(false),
+                ),
+                Err(ConnectError::NotFound(_)) => {}
                 Err(e) => return Err(e.into()),
             }
             self.cache.remove_security_profile(id);
@@ -364,6 +401,18 @@ impl Provisioning {
             .collect();
         if !ours.is_empty() {
             connect.untag_resource(&profile.arn, &ours).await?;
+            let before: Tags = ours
+                .iter()
+                .filter_map(|k| Some((k.clone(), described.tags.get(k)?.clone())))
+                .collect();
+            audit::profile_event(
+                "UntagResource",
+                id,
+                &profile.name,
+                "tags",
+                json!(before),
+                json!({}),
+            );
         }
         self.linked_groups.remove(id);
         info!(group_id = %id, "unlinked security profile from SCIM");
@@ -382,11 +431,27 @@ impl Provisioning {
                     .into_iter()
                     .collect();
                 connect.tag_resource(&profile.arn, &tags).await?;
+                audit::profile_event(
+                    "TagResource",
+                    &profile.id,
+                    &profile.name,
+                    "externalId",
+                    Value::Null,
+                    json!(x),
+                );
             }
             None => {
                 connect
                     .untag_resource(&profile.arn, &[EXTERNAL_ID.to_owned()])
                     .await?;
+                audit::profile_event(
+                    "UntagResource",
+                    &profile.id,
+                    &profile.name,
+                    "externalId",
+                    json!("(removed)"),
+                    Value::Null,
+                );
             }
         }
         Ok(())
