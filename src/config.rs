@@ -84,6 +84,9 @@ pub struct Config {
     /// `MAX_FILTER_SCAN`: users examined at most for a filter Connect cannot
     /// search by (default 1000); beyond it the filter is refused with `tooMany`.
     pub max_filter_scan: usize,
+    /// `MAX_IN_FLIGHT_REQUESTS`: SCIM requests one process serves at once
+    /// (default 64); past it a request is answered 503 with `Retry-After` at once.
+    pub max_in_flight_requests: usize,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
 }
@@ -114,6 +117,7 @@ impl std::fmt::Debug for Config {
             .field("profile_cache_ttl", &self.profile_cache_ttl)
             .field("max_page_size", &self.max_page_size)
             .field("max_filter_scan", &self.max_filter_scan)
+            .field("max_in_flight_requests", &self.max_in_flight_requests)
             .field("log_json", &self.log_json)
             .finish()
     }
@@ -242,6 +246,10 @@ impl Config {
                 number(get("MAX_FILTER_SCAN"), "MAX_FILTER_SCAN", 1000)?,
                 "MAX_FILTER_SCAN",
             )?,
+            max_in_flight_requests: positive(
+                number(get("MAX_IN_FLIGHT_REQUESTS"), "MAX_IN_FLIGHT_REQUESTS", 64)?,
+                "MAX_IN_FLIGHT_REQUESTS",
+            )?,
             log_json: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
                 None => in_lambda,
                 Some(v) if v == "json" => true,
@@ -315,6 +323,7 @@ mod tests {
         assert!(c.quota_table.is_none() && c.quota_key_prefix.is_none());
         assert!(!c.adopt_existing_users && !c.log_json);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
+        assert_eq!(c.max_in_flight_requests, 64);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod connect;
 mod entra;
 mod fleet;
 mod groups;
+mod guards;
 mod helpers;
 mod idempotency;
 mod lambda;
