@@ -8,6 +8,7 @@
 mod app;
 mod cancel;
 mod chaos;
+mod flood;
 mod idp;
 mod load;
 mod model;
