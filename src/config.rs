@@ -106,6 +106,9 @@ pub struct Config {
     /// user tag, so `drift` can name fields changed outside SCIM (one more
     /// TagResource for a write that has no tag change of its own).
     pub drift_digest: bool,
+    /// `MAX_IN_FLIGHT_REQUESTS`: SCIM requests one process serves at once
+    /// (default 64); past it a request is answered 503 with `Retry-After` at once.
+    pub max_in_flight_requests: usize,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
     /// `PUBLIC_BASE_URL`: what clients' URLs carry in front of `/scim/v2`
@@ -154,6 +157,7 @@ impl std::fmt::Debug for Config {
             .field("default_phone_region", &self.default_phone_region)
             .field("invalid_phone", &self.invalid_phone)
             .field("drift_digest", &self.drift_digest)
+            .field("max_in_flight_requests", &self.max_in_flight_requests)
             .field("log_json", &self.log_json)
             .field("public_base_url", &self.public_base_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
@@ -305,6 +309,10 @@ impl Config {
                 Some(v) if v == "reject" => InvalidPhone::Reject,
                 Some(v) => return Err(bad("INVALID_PHONE", &v, "`ignore` or `reject`")),
             },
+            max_in_flight_requests: positive(
+                number(get("MAX_IN_FLIGHT_REQUESTS"), "MAX_IN_FLIGHT_REQUESTS", 64)?,
+                "MAX_IN_FLIGHT_REQUESTS",
+            )?,
             log_json: match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase) {
                 None => in_lambda,
                 Some(v) if v == "json" => true,
@@ -438,6 +446,7 @@ mod tests {
         assert_eq!(c.serve.header_timeout, Duration::from_secs(10));
         assert_eq!(c.serve.max_connections, 256);
         assert!(c.bearer_tokens.is_empty() && c.instance_id.is_none());
+        assert_eq!(c.max_in_flight_requests, 64);
         assert_eq!(c.default_phone_region, phonenumber::country::Id::US);
         assert_eq!(c.invalid_phone, InvalidPhone::Ignore);
     }

@@ -6,14 +6,12 @@
 //! shown in the log line and in the detail of a 5xx answer.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::App;
 use super::auth::Caller;
 use super::metrics::{self, RequestMetrics};
 
@@ -66,9 +64,13 @@ pub async fn tag_route(request: Request, next: Next) -> Response {
     response
 }
 
-/// Middleware: logs the request when its response is ready (and, with JSON
-/// logs, prints its CloudWatch metrics).
-pub async fn log_request(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+/// Middleware: logs the request when its response is ready (and, when its
+/// state says so, with JSON logs, prints its CloudWatch metrics).
+pub async fn log_request(
+    State(emit_metrics): State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let request_id = request
@@ -107,7 +109,7 @@ pub async fn log_request(State(app): State<Arc<App>>, request: Request, next: Ne
         request_id = %request_id,
         "request"
     );
-    if app.config.log_json {
+    if emit_metrics {
         metrics::emit(&RequestMetrics {
             operation: format!("{method} {route}"),
             status,

@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod error;
 pub mod extract;
 pub mod groups;
+pub mod guard;
 pub mod log;
 pub mod metrics;
 pub mod respond;
@@ -104,6 +105,10 @@ pub fn router(app: Arc<App>) -> Router {
             app.clone(),
             auth::require_bearer,
         ))
+        .layer(middleware::from_fn_with_state(
+            guard::InFlight::new(app.config.max_in_flight_requests),
+            guard::limit_in_flight,
+        ))
         .route_layer(middleware::from_fn(log::tag_route));
     Router::new()
         .route("/healthz", get(healthz))
@@ -112,8 +117,10 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(guard::catch_panics())
+        .layer(middleware::from_fn(guard::limit_request_head))
         .layer(middleware::from_fn_with_state(
-            app.clone(),
+            app.config.log_json,
             log::log_request,
         ))
         .with_state(app)

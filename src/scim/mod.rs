@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod error;
 pub mod etag;
 pub mod filter;
+pub mod fuzz;
 pub mod group;
 pub mod list;
 pub mod patch;

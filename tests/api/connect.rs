@@ -290,15 +290,17 @@ async fn creates_then_reads_succeed_under_faults_and_eventual_consistency() {
             let username = format!("agent{n}@example.com");
             let new = new_user(&sim, &username, &n.to_string());
             tokio::spawn(async move {
-                // The gateway does not retry a create after a 5xx (it may have
-                // been applied); the simulator injects faults before applying,
-                // so here a retry is safe, as the SCIM create path decides.
-                let created = loop {
-                    match connect.create_user(&new).await {
-                        Err(ConnectError::Unavailable(_)) => continue,
-                        other => break other?,
+                // The gateway leaves a create that may have been applied to
+                // its caller (provisioning settles it); an injected fault
+                // applied nothing, so sending it again is what the caller does.
+                let mut created = connect.create_user(&new).await;
+                for _ in 0..5 {
+                    if !matches!(created, Err(ConnectError::Unavailable(_))) {
+                        break;
                     }
-                };
+                    created = connect.create_user(&new).await;
+                }
+                let created = created?;
                 let user = connect.describe_user(&created.id).await?;
                 Ok::<_, ConnectError>((username, user.username))
             })

@@ -110,3 +110,58 @@ async fn a_group_add_right_after_a_create_waits_out_connects_lag() {
         "the grant reached Connect"
     );
 }
+
+/// The IdP's angle: a create whose first answer never said what happened (a
+/// 5xx or 429 because Connect applied it but its answer was lost and the user
+/// was not yet searchable) is retried by the IdP as a new POST. That POST is
+/// 409 `uniqueness` naming the userName (not the id: the service does not
+/// look the user up on a plain duplicate), and the IdP's lookup by userName
+/// finds exactly the one user, carrying the IdP's externalId.
+#[tokio::test]
+async fn an_idp_retry_of_a_create_connect_applied_is_409_and_its_lookup_finds_that_one_user() {
+    let app = TestApp::spawn_with(
+        SimulatorConfig {
+            consistency_delay_ms: 4000,
+            ..SimulatorConfig::default()
+        },
+        &[("REQUEST_DEADLINE_MS", "2000")],
+    )
+    .await;
+    app.sim.fail_after_applying("CreateUser", 1);
+
+    let first = app.post("/Users", &user("lost@example.com")).await;
+    assert!(
+        [429, 503].contains(&first.status.as_u16()),
+        "neither 201 nor a lie: {} {}",
+        first.status,
+        first.body
+    );
+    assert!(
+        first.headers.contains_key("retry-after"),
+        "{:?}",
+        first.headers
+    );
+    assert_eq!(app.sim.user_count(), 1, "Connect applied it once");
+
+    let retry = app.post("/Users", &user("lost@example.com")).await;
+    retry.assert_scim_error(409, Some("uniqueness"));
+    let detail = retry.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("lost@example.com"), "{detail}");
+    assert_eq!(app.sim.user_count(), 1, "never a second user");
+
+    let connect = app.connect_user("lost@example.com").expect("the user");
+    let mut found = Value::Null;
+    for _ in 0..20 {
+        let lookup = app
+            .get("/Users?filter=userName%20eq%20%22lost@example.com%22")
+            .await;
+        assert_eq!(lookup.status, 200, "{}", lookup.body);
+        if lookup.body["totalResults"] == 1 {
+            found = lookup.body["Resources"][0].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(found["id"], connect["Id"], "the lookup finds the user");
+    assert_eq!(found["externalId"], "ext-lost@example.com");
+}

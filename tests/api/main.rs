@@ -13,6 +13,7 @@ mod errors;
 mod filters;
 mod fleet;
 mod groups;
+mod guards;
 mod helpers;
 mod idempotency;
 mod lambda;

@@ -259,10 +259,24 @@ impl<'a> Parser<'a> {
             Token::Word(w) if w.eq_ignore_ascii_case("true") => Ok(CompValue::Bool(true)),
             Token::Word(w) if w.eq_ignore_ascii_case("false") => Ok(CompValue::Bool(false)),
             Token::Word(w) if w.eq_ignore_ascii_case("null") => Ok(CompValue::Null),
-            Token::Word(w) => serde_json::from_str::<serde_json::Number>(w)
+            Token::Word(w) => number(w)
                 .map(CompValue::Number)
-                .map_err(|_| bad(&format!("{w:?}"))),
+                .ok_or_else(|| bad(&format!("{w:?}"))),
             other => Err(bad(&other.describe())),
         }
+    }
+}
+
+/// A JSON number (RFC 8259 §6 syntax). A fraction or exponent is read with
+/// correct rounding (serde_json's default reader may be off by one unit in
+/// the last place), so that a filter's rendering reads back as the same value.
+fn number(word: &str) -> Option<serde_json::Number> {
+    let number: serde_json::Number = serde_json::from_str(word).ok()?;
+    if number.is_f64() {
+        word.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+    } else {
+        Some(number)
     }
 }
