@@ -85,10 +85,25 @@ impl Provisioning {
                 self.adopt(connect, &user, base).await
             }
             Err(Error::Connect(ConnectError::Duplicate(_))) => {
-                Err(Error::Scim(ScimError::uniqueness(format!(
-                    "userName '{}' already exists in Amazon Connect",
-                    intent.username
-                ))))
+                // One SearchUsers, only on a duplicate: the 409 names the user
+                // that exists, so an IdP that lost a create's answer can link it.
+                let existing = self
+                    .find_by_username(connect, intent.username.as_str())
+                    .await
+                    .ok()
+                    .flatten()
+                    .filter(|u| AgentState::of_summary(u).managed);
+                let detail = match existing {
+                    Some(user) => format!(
+                        "userName '{}' already exists in Amazon Connect (id {})",
+                        intent.username, user.id
+                    ),
+                    None => format!(
+                        "userName '{}' already exists in Amazon Connect",
+                        intent.username
+                    ),
+                };
+                Err(Error::Scim(ScimError::uniqueness(detail)))
             }
             Err(e) => Err(e),
         }

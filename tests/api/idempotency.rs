@@ -42,6 +42,14 @@ async fn a_create_connect_applied_but_answered_500_is_201_for_that_user_and_a_se
     assert_eq!(created.body["id"], connect["Id"]);
     let again = app.post("/Users", &user("ana@example.com")).await;
     again.assert_scim_error(409, Some("uniqueness"));
+    let id = connect["Id"].as_str().expect("an id");
+    assert!(
+        again.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(id)),
+        "the 409 names the existing user: {}",
+        again.body
+    );
     assert_eq!(app.sim.user_count(), 1);
 }
 
@@ -114,9 +122,9 @@ async fn a_group_add_right_after_a_create_waits_out_connects_lag() {
 /// The IdP's angle: a create whose first answer never said what happened (a
 /// 5xx or 429 because Connect applied it but its answer was lost and the user
 /// was not yet searchable) is retried by the IdP as a new POST. That POST is
-/// 409 `uniqueness` naming the userName (not the id: the service does not
-/// look the user up on a plain duplicate), and the IdP's lookup by userName
-/// finds exactly the one user, carrying the IdP's externalId.
+/// 409 `uniqueness` naming the userName (and the id once Connect's search
+/// shows the new user; here it does not yet), and the IdP's lookup by
+/// userName finds exactly the one user, carrying the IdP's externalId.
 #[tokio::test]
 async fn an_idp_retry_of_a_create_connect_applied_is_409_and_its_lookup_finds_that_one_user() {
     let app = TestApp::spawn_with(
