@@ -380,3 +380,45 @@ async fn a_request_that_cannot_finish_in_its_deadline_gets_429_and_its_retry_con
     }
     assert_eq!(app.sim.user_count(), 8);
 }
+
+#[tokio::test]
+async fn meta_created_is_recorded_at_create_and_shown_everywhere_unchanged() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.post("/Users", &user("warmup")).await.status, 201);
+    app.reset_stats();
+    let created = app.post("/Users", &user("created.at")).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(app.stats().total, 1, "only CreateUser: {:?}", app.stats());
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let when = created.body["meta"]["created"].as_str().unwrap().to_owned();
+    assert!(when.ends_with('Z') && when.len() == 20, "{when}");
+    assert_eq!(
+        app.connect_user("created.at").unwrap()["Tags"]["scim:created"],
+        when
+    );
+
+    let put = app.put(&format!("/Users/{id}"), &user("created.at")).await;
+    let patch = app
+        .patch(
+            &format!("/Users/{id}"),
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "path": "name.familyName", "value": "Kim"}]}),
+        )
+        .await;
+    let get = app.get(&format!("/Users/{id}")).await;
+    let list = app
+        .get("/Users?filter=userName%20eq%20%22created.at%22")
+        .await;
+    for (what, meta) in [
+        ("PUT", &put.body["meta"]),
+        ("PATCH", &patch.body["meta"]),
+        ("GET", &get.body["meta"]),
+        ("list", &list.body["Resources"][0]["meta"]),
+    ] {
+        assert_eq!(meta["created"], when.as_str(), "{what}: {meta}");
+    }
+    assert_eq!(
+        app.connect_user("created.at").unwrap()["Tags"]["scim:created"],
+        when
+    );
+}
