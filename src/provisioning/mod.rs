@@ -37,6 +37,7 @@ pub struct Settings {
     pub adopt_existing_users: bool,
     pub profile_source: ProfileSource,
     pub group_create: GroupCreate,
+    pub group_rename: crate::config::GroupRename,
     pub max_page_size: usize,
     pub max_filter_scan: usize,
     pub phones: phone::PhoneRules,
@@ -57,6 +58,7 @@ impl Settings {
             adopt_existing_users: config.adopt_existing_users,
             profile_source: config.profile_source,
             group_create: config.group_create,
+            group_rename: config.group_rename,
             max_page_size: config.max_page_size,
             max_filter_scan: config.max_filter_scan,
             phones: phone::PhoneRules {
@@ -77,6 +79,10 @@ pub struct Provisioning {
     /// Profiles known to be linked to SCIM (so a group write needs no
     /// DescribeSecurityProfile to check it).
     pub linked_groups: groups::profile::LinkedGroups,
+    /// What this process knows of groups' own displayNames and creation times
+    /// (from the profiles' tags), so lists and lookups by a renamed group's
+    /// name cost no Connect call.
+    pub group_facts: groups::profile::GroupFacts,
 }
 
 impl Provisioning {
@@ -87,6 +93,7 @@ impl Provisioning {
             cache,
             cursors: search::Cursors::default(),
             linked_groups: groups::profile::LinkedGroups::default(),
+            group_facts: groups::profile::GroupFacts::default(),
         }
     }
 }
