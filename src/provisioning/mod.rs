@@ -7,6 +7,7 @@
 //! ([`agent`], [`plan`]) and calls only the Update* operations whose part changed.
 
 pub mod agent;
+mod catalog;
 pub mod digest;
 pub mod error;
 pub mod groups;

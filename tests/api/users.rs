@@ -422,3 +422,70 @@ async fn meta_created_is_recorded_at_create_and_shown_everywhere_unchanged() {
         when
     );
 }
+
+#[tokio::test]
+async fn a_patch_naming_the_whole_connect_extension_applies_its_members() {
+    let app = TestApp::spawn().await;
+    let sales = app.sim.add_routing_profile("Sales Routing");
+    let id = app.create_user(&user("whole.ext")).await;
+    for op in ["add", "Replace"] {
+        let reply = app
+            .patch(
+                &format!("/Users/{id}"),
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": op, "path": CONNECT,
+                                        "value": {"routingProfile": "Sales Routing", "autoAccept": true}}]}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{op}: {}", reply.body);
+        assert_eq!(reply.body[CONNECT]["routingProfile"], "Sales Routing");
+    }
+    let connect = app.connect_user("whole.ext").unwrap();
+    assert_eq!(connect["RoutingProfileId"], sales.as_str());
+    assert_eq!(connect["PhoneConfig"]["AutoAccept"], true);
+}
+
+#[tokio::test]
+async fn schemas_publish_what_round_trips_with_the_instance_names_at_no_cost() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.post("/Users", &user("warmup")).await.status, 201);
+    app.reset_stats();
+    let reply = app
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(app.stats().total, 0, "warm cache: {:?}", app.stats());
+    let attrs = reply.body["attributes"].as_array().unwrap();
+    let find = |name: &str| attrs.iter().find(|a| a["name"] == name);
+    assert!(find("password").is_none() && find("title").is_none());
+    let values = find("entitlements").unwrap()["subAttributes"][0]["canonicalValues"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for name in ["Agent", "Admin", "CallCenterManager", "QualityAnalyst"] {
+        assert!(values.contains(&json!(name)), "{name} in {values:?}");
+    }
+    assert!(!values.contains(&json!("SCIM-Disabled")));
+    let list = app.get("/Schemas").await;
+    assert_eq!(list.body["totalResults"], 4);
+    let connect = list.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == CONNECT)
+        .unwrap();
+    let routing = connect["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "routingProfile")
+        .unwrap();
+    assert_eq!(routing["canonicalValues"], json!(["Basic Routing Profile"]));
+
+    // What is not published is still accepted and ignored on write.
+    let mut body = user("ignored.attrs");
+    body["title"] = json!("Lead");
+    body["locale"] = json!("en-US");
+    body["password"] = json!("secret");
+    assert_eq!(app.post("/Users", &body).await.status, 201);
+}
