@@ -26,6 +26,15 @@ pub enum GroupCreate {
     Reject,
 }
 
+/// What a Group `displayName` change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupRename {
+    /// Keep the new name in the profile's `scim:displayName` tag (one TagResource).
+    Tag,
+    /// Refuse with 400 `mutability`, as Connect cannot rename a profile.
+    Refuse,
+}
+
 /// Which SCIM data decides a user's security profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileSource {
@@ -71,6 +80,8 @@ pub struct Config {
     pub request_deadline: Duration,
     /// `GROUP_CREATE` (`create` or `reject`, default `create`).
     pub group_create: GroupCreate,
+    /// `GROUP_RENAME` (`tag` or `refuse`, default `tag`).
+    pub group_rename: GroupRename,
     /// `PROFILE_SOURCE` (`attributes` or `groups`, default `attributes`).
     pub profile_source: ProfileSource,
     /// `CONNECT_RATE_LIMIT` (requests per second, default 2).
@@ -144,6 +155,7 @@ impl std::fmt::Debug for Config {
             .field("adopt_existing_users", &self.adopt_existing_users)
             .field("request_deadline", &self.request_deadline)
             .field("group_create", &self.group_create)
+            .field("group_rename", &self.group_rename)
             .field("profile_source", &self.profile_source)
             .field("connect_rate", &self.connect_rate)
             .field("connect_burst", &self.connect_burst)
@@ -263,6 +275,12 @@ impl Config {
                 Some(v) if v == "create" => GroupCreate::Create,
                 Some(v) if v == "reject" => GroupCreate::Reject,
                 Some(v) => return Err(bad("GROUP_CREATE", &v, "`create` or `reject`")),
+            },
+            group_rename: match get("GROUP_RENAME").as_deref().map(str::to_ascii_lowercase) {
+                None => GroupRename::Tag,
+                Some(v) if v == "tag" => GroupRename::Tag,
+                Some(v) if v == "refuse" => GroupRename::Refuse,
+                Some(v) => return Err(bad("GROUP_RENAME", &v, "`tag` or `refuse`")),
             },
             profile_source: match get("PROFILE_SOURCE")
                 .as_deref()

@@ -36,16 +36,25 @@ pub async fn resource_type(Base(base): Base, Path(id): Path<String>) -> Response
     find(discovery::resource_types(&base), &id, "ResourceType")
 }
 
-/// GET /Schemas (RFC 7643 §7).
-pub async fn schemas(Base(base): Base) -> Response {
-    let all = discovery::schemas(&base);
+/// GET /Schemas (RFC 7643 §7), with the instance's profile names as
+/// canonical values (the profile cache: no Connect call when warm).
+pub async fn schemas(State(app): State<Arc<App>>, Base(base): Base) -> Response {
+    let cx = app.session();
+    let names = app.provisioning.canonical_names(&cx).await;
+    let all = discovery::schemas(&base, &names);
     let n = all.len();
     scim_json(StatusCode::OK, &ListResponse::new(all, n, 1).to_json())
 }
 
 /// GET /Schemas/{id}.
-pub async fn schema(Base(base): Base, Path(id): Path<String>) -> Response {
-    find(discovery::schemas(&base), &id, "Schema")
+pub async fn schema(
+    State(app): State<Arc<App>>,
+    Base(base): Base,
+    Path(id): Path<String>,
+) -> Response {
+    let cx = app.session();
+    let names = app.provisioning.canonical_names(&cx).await;
+    find(discovery::schemas(&base, &names), &id, "Schema")
 }
 
 fn find(all: Vec<serde_json::Value>, id: &str, kind: &str) -> Response {

@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod audit;
+mod catalog;
 pub mod digest;
 pub mod error;
 pub mod groups;
@@ -38,6 +39,7 @@ pub struct Settings {
     pub adopt_existing_users: bool,
     pub profile_source: ProfileSource,
     pub group_create: GroupCreate,
+    pub group_rename: crate::config::GroupRename,
     pub max_page_size: usize,
     pub max_filter_scan: usize,
     pub phones: phone::PhoneRules,
@@ -58,6 +60,7 @@ impl Settings {
             adopt_existing_users: config.adopt_existing_users,
             profile_source: config.profile_source,
             group_create: config.group_create,
+            group_rename: config.group_rename,
             max_page_size: config.max_page_size,
             max_filter_scan: config.max_filter_scan,
             phones: phone::PhoneRules {
@@ -78,6 +81,10 @@ pub struct Provisioning {
     /// Profiles known to be linked to SCIM (so a group write needs no
     /// DescribeSecurityProfile to check it).
     pub linked_groups: groups::profile::LinkedGroups,
+    /// What this process knows of groups' own displayNames and creation times
+    /// (from the profiles' tags), so lists and lookups by a renamed group's
+    /// name cost no Connect call.
+    pub group_facts: groups::profile::GroupFacts,
 }
 
 impl Provisioning {
@@ -88,6 +95,7 @@ impl Provisioning {
             cache,
             cursors: search::Cursors::default(),
             linked_groups: groups::profile::LinkedGroups::default(),
+            group_facts: groups::profile::GroupFacts::default(),
         }
     }
 }

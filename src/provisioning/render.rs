@@ -18,9 +18,22 @@ use super::names::Names;
 pub struct Meta {
     /// The resource's URL (`…/scim/v2/Users/{id}`).
     pub location: String,
+    /// When SCIM created the user (its `scim:created` tag); rendered as
+    /// `meta.created`, which falls back to `last_modified` when unknown.
+    pub created: Option<OffsetDateTime>,
     pub last_modified: Option<OffsetDateTime>,
     /// The weak ETag, where the full Connect record was at hand.
     pub version: Option<String>,
+}
+
+impl Meta {
+    /// This meta with `created` read from a user's tags.
+    pub fn with_created(self, tags: &crate::connect::Tags) -> Meta {
+        Meta {
+            created: super::tags::created(tags),
+            ..self
+        }
+    }
 }
 
 /// The SCIM User JSON of an agent.
@@ -117,6 +130,10 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
 
     let mut m = Map::new();
     m.insert("resourceType".into(), json!("User"));
+    let created = meta.created.or(meta.last_modified);
+    if let Some(t) = created.and_then(|t| t.format(&Rfc3339).ok()) {
+        m.insert("created".into(), json!(t));
+    }
     if let Some(t) = meta.last_modified.and_then(|t| t.format(&Rfc3339).ok()) {
         m.insert("lastModified".into(), json!(t));
     }

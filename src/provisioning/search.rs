@@ -271,7 +271,9 @@ impl Provisioning {
             &summary.id,
             &state,
             &names,
-            &self.meta(&summary.id, base, None, None),
+            &self
+                .meta(&summary.id, base, None, None)
+                .with_created(&summary.tags),
         ))
     }
 }

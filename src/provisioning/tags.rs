@@ -2,6 +2,9 @@
 //! (DESIGN.md: Connect is the source of truth, no database). Only keys under
 //! `scim:` belong to us; every other tag is left alone.
 
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
 use crate::connect::Tags;
 
 /// Marks a user as provisioned by SCIM.
@@ -21,6 +24,10 @@ pub const MANAGER: &str = "scim:manager";
 /// ids joined by spaces in as few tags as Connect's 256-character values allow
 /// (six profile ids a tag, so ten take two). Both forms are read.
 pub const RESTORE_PREFIX: &str = "scim:restore.";
+/// When SCIM created the user (RFC 3339, UTC, whole seconds): written once, in
+/// CreateUser's tags, and never rewritten or removed by a later diff. Users SCIM
+/// adopted or found have none; `meta.created` then falls back to `lastModified`.
+pub const CREATED: &str = "scim:created";
 /// Amazon Connect's most tags per resource (TagResource).
 pub const MAX_TAGS: usize = 50;
 /// Amazon Connect's longest tag value.
@@ -138,9 +145,25 @@ pub fn room_for(actual: &Tags, set: &Tags) -> Result<(), (usize, usize)> {
     }
 }
 
-/// Whether a tag key is ours.
+/// Whether a tag key is ours to rewrite: under `scim:`, except the write-once
+/// [`CREATED`], which the state diff neither sets nor removes (and which counts
+/// against Connect's 50 like another tool's tag).
 pub fn is_ours(key: &str) -> bool {
-    key.starts_with("scim:")
+    key.starts_with("scim:") && key != CREATED
+}
+
+/// The [`CREATED`] tag's value for now.
+pub fn created_now() -> String {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// When the tags say the resource was created, if they say it readably.
+pub fn created(tags: &Tags) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(tags.get(CREATED)?, &Rfc3339).ok()
 }
 
 /// The TagResource and UntagResource calls that turn the `scim:` tags of
@@ -229,6 +252,24 @@ mod tests {
                 .keys()
                 .any(|k| k.starts_with(RESTORE_PREFIX) || k == ACTIVE)
         );
+    }
+
+    #[test]
+    fn the_created_tag_is_written_once_and_no_diff_removes_it() {
+        let mut actual = Tags::new();
+        actual.insert(CREATED.into(), created_now());
+        actual.insert(MANAGED.into(), "true".into());
+        let desired = ScimTags {
+            managed: true,
+            active: true,
+            ..ScimTags::default()
+        }
+        .to_tags();
+        let (set, remove) = diff(&actual, &desired);
+        assert!(set.is_empty() && remove.is_empty(), "{set:?} {remove:?}");
+        let when = created(&actual).unwrap();
+        assert_eq!(when.nanosecond(), 0);
+        assert!(created(&Tags::new()).is_none());
     }
 
     #[test]

@@ -126,6 +126,9 @@ impl Provisioning {
             hierarchy_group_id: desired.hierarchy_group_id.clone(),
             tags: desired.tags(),
         };
+        new_user
+            .tags
+            .insert(super::tags::CREATED.to_owned(), super::tags::created_now());
         if self.settings.drift_digest {
             let digest = super::digest::Written::of_new_user(&new_user).digest();
             new_user
@@ -353,7 +356,9 @@ impl Provisioning {
                 &current.id,
                 &desired,
                 &names,
-                &self.meta(&current.id, base, None, None),
+                &self
+                    .meta(&current.id, base, None, None)
+                    .with_created(&current.tags),
             );
             return Ok(Rendered {
                 id: current.id.clone(),
@@ -493,7 +498,9 @@ impl Provisioning {
         base: &str,
     ) -> Result<Rendered, Error> {
         let v = version(user);
-        let meta = self.meta(&user.id, base, user.last_modified, Some(v.clone()));
+        let meta = self
+            .meta(&user.id, base, user.last_modified, Some(v.clone()))
+            .with_created(&user.tags);
         Ok(Rendered {
             id: user.id.clone(),
             json: user_json(&user.id, state, &names, &meta),
@@ -511,6 +518,7 @@ impl Provisioning {
     ) -> Meta {
         Meta {
             location: format!("{base}/Users/{id}"),
+            created: None,
             last_modified,
             version,
         }

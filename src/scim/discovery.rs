@@ -1,6 +1,9 @@
 //! Discovery documents generated from one `Capabilities` value and the static
 //! schema definitions: ServiceProviderConfig (RFC 7643 §5), ResourceTypes
-//! (RFC 7643 §6) and Schemas (RFC 7643 §7), each with `meta`.
+//! (RFC 7643 §6) and Schemas (RFC 7643 §7), each with `meta`. The Schemas
+//! publish only the attributes that round-trip (see [`PUBLISHED`]), with their
+//! real mutability, and the instance's names as `canonicalValues`; every
+//! other attribute of the static schemas is still read (and ignored) on write.
 
 use serde_json::{Map, Value, json};
 
@@ -28,6 +31,116 @@ pub struct Capabilities {
     pub max_payload_bytes: usize,
     /// Where the human-readable documentation is (RFC 7643 §5 `documentationUri`).
     pub documentation_uri: Option<String>,
+}
+
+/// The names an instance offers, published as `canonicalValues` (RFC 7643 §2.3.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CanonicalNames {
+    /// For `entitlements`, enterprise `department`, the extension's `securityProfiles`.
+    pub security_profiles: Vec<String>,
+    /// For `roles` and the extension's `routingProfile`.
+    pub routing_profiles: Vec<String>,
+    /// For the extension's `hierarchyGroup` (paths); empty when unknown.
+    pub hierarchy_groups: Vec<String>,
+}
+
+/// Which names a published attribute takes its `canonicalValues` from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    SecurityProfiles,
+    RoutingProfiles,
+    HierarchyGroups,
+}
+
+/// One published attribute: its name, the sub-attributes published (all when
+/// empty), a mutability override, and where its `canonicalValues` come from
+/// (for a complex attribute, they go on its `value`).
+struct Published {
+    name: &'static str,
+    subs: &'static [&'static str],
+    read_only: bool,
+    names: Option<Names>,
+}
+
+const fn attr(name: &'static str) -> Published {
+    Published {
+        name,
+        subs: &[],
+        read_only: false,
+        names: None,
+    }
+}
+
+impl Published {
+    const fn subs(mut self, subs: &'static [&'static str]) -> Self {
+        self.subs = subs;
+        self
+    }
+    const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+    const fn names(mut self, names: Names) -> Self {
+        self.names = Some(names);
+        self
+    }
+}
+
+/// The attributes that round-trip through Amazon Connect, per schema: what
+/// /Schemas publishes. Everything else is accepted and ignored on write.
+static PUBLISHED: &[(&str, &[Published])] = &[
+    (
+        super::schema::USER,
+        &[
+            attr("userName"),
+            attr("name").subs(&["formatted", "familyName", "givenName"]),
+            // Shown as "givenName familyName"; Connect has no place to store it.
+            attr("displayName").read_only(),
+            attr("active"),
+            attr("emails").subs(&["value", "type", "primary"]),
+            attr("phoneNumbers").subs(&["value", "type"]),
+            attr("groups").read_only(),
+            attr("entitlements")
+                .subs(&["value"])
+                .names(Names::SecurityProfiles),
+            attr("roles")
+                .subs(&["value", "primary"])
+                .names(Names::RoutingProfiles),
+        ],
+    ),
+    (
+        super::schema::ENTERPRISE_USER,
+        &[
+            attr("department").names(Names::SecurityProfiles),
+            attr("manager").subs(&["value"]),
+        ],
+    ),
+    (
+        super::schema::CONNECT_USER,
+        &[
+            attr("securityProfiles").names(Names::SecurityProfiles),
+            attr("routingProfile").names(Names::RoutingProfiles),
+            attr("hierarchyGroup").names(Names::HierarchyGroups),
+            attr("phoneType"),
+            attr("deskPhoneNumber"),
+            attr("autoAccept"),
+            attr("afterContactWorkTimeLimit"),
+            // Routing proficiencies (issue 10, another change) are published here.
+        ],
+    ),
+    (
+        super::schema::GROUP,
+        &[attr("displayName"), attr("members")],
+    ),
+];
+
+/// The canonical values of sub-attributes the service fixes, whatever the instance.
+fn fixed_canonical(attr: &str, sub: &str) -> Option<&'static [&'static str]> {
+    match (attr, sub) {
+        ("emails", "type") => Some(&["work", "other"]),
+        ("phoneNumbers", "type") => Some(&["mobile"]),
+        _ => None,
+    }
 }
 
 fn location(base_url: &str, tail: &str) -> String {
@@ -149,13 +262,74 @@ fn attribute_json(attr: &Attribute) -> Value {
     Value::Object(map)
 }
 
-fn schema_json(base_url: &str, schema: &Schema) -> Value {
+fn names_of(names: &CanonicalNames, which: Names) -> &[String] {
+    match which {
+        Names::SecurityProfiles => &names.security_profiles,
+        Names::RoutingProfiles => &names.routing_profiles,
+        Names::HierarchyGroups => &names.hierarchy_groups,
+    }
+}
+
+/// A published attribute's JSON: the static definition cut to the published
+/// sub-attributes, with the override and the instance's canonical values.
+fn published_json(attr: &Attribute, published: &Published, names: &CanonicalNames) -> Value {
+    let mut json = attribute_json(attr);
+    let canonical = published
+        .names
+        .map(|w| names_of(names, w))
+        .filter(|v| !v.is_empty());
+    let Some(map) = json.as_object_mut() else {
+        return json;
+    };
+    if published.read_only {
+        map.insert("mutability".into(), Value::from("readOnly"));
+    }
+    if let Some(Value::Array(subs)) = map.get_mut("subAttributes") {
+        if !published.subs.is_empty() {
+            subs.retain(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| published.subs.contains(&n))
+            });
+        }
+        for sub in subs.iter_mut() {
+            let name = sub["name"].as_str().unwrap_or_default().to_owned();
+            if let Some(fixed) = fixed_canonical(attr.name, &name) {
+                sub["canonicalValues"] = Value::from(fixed.to_vec());
+            }
+            if name == "value"
+                && let Some(values) = canonical
+            {
+                sub["canonicalValues"] = Value::from(values.to_vec());
+            }
+            if published.read_only {
+                sub["mutability"] = Value::from("readOnly");
+            }
+        }
+    } else if let Some(values) = canonical {
+        map.insert("canonicalValues".into(), Value::from(values.to_vec()));
+    }
+    json
+}
+
+fn schema_json(base_url: &str, schema: &Schema, names: &CanonicalNames) -> Value {
+    let published = PUBLISHED
+        .iter()
+        .find(|(id, _)| *id == schema.id)
+        .map_or(&[][..], |(_, p)| *p);
+    let attributes: Vec<Value> = published
+        .iter()
+        .filter_map(|p| {
+            let attr = schema.attributes.iter().find(|a| a.name == p.name)?;
+            Some(published_json(attr, p, names))
+        })
+        .collect();
     json!({
         "schemas": [SCHEMA],
         "id": schema.id,
         "name": schema.name,
         "description": schema.description,
-        "attributes": schema.attributes.iter().map(attribute_json).collect::<Vec<_>>(),
+        "attributes": attributes,
         "meta": {"resourceType": "Schema", "location": location(base_url, &format!("Schemas/{}", schema.id))}
     })
 }
@@ -167,20 +341,21 @@ static ALL_SCHEMAS: [&Schema; 4] = [
     &GROUP_SCHEMA,
 ];
 
-/// The Schema documents for User, Enterprise User, the Connect extension and Group (RFC 7643 §7).
-pub fn schemas(base_url: &str) -> Vec<Value> {
+/// The Schema documents for User, Enterprise User, the Connect extension and
+/// Group (RFC 7643 §7), with the instance's names as canonical values.
+pub fn schemas(base_url: &str, names: &CanonicalNames) -> Vec<Value> {
     ALL_SCHEMAS
         .iter()
-        .map(|s| schema_json(base_url, s))
+        .map(|s| schema_json(base_url, s, names))
         .collect()
 }
 
 /// The Schema with this URN, case-insensitively (RFC 7644 §4 `/Schemas/{id}`).
-pub fn schema_by_id(base_url: &str, id: &str) -> Option<Value> {
+pub fn schema_by_id(base_url: &str, id: &str, names: &CanonicalNames) -> Option<Value> {
     ALL_SCHEMAS
         .iter()
         .find(|s| s.id.eq_ignore_ascii_case(id))
-        .map(|s| schema_json(base_url, s))
+        .map(|s| schema_json(base_url, s, names))
 }
 
 #[cfg(test)]
@@ -240,9 +415,10 @@ mod tests {
 
     #[test]
     fn schemas_include_the_connect_extension_with_its_attributes() {
-        let all = schemas("https://h/scim/v2");
+        let none = CanonicalNames::default();
+        let all = schemas("https://h/scim/v2", &none);
         assert_eq!(all.len(), 4);
-        let connect = schema_by_id("https://h/scim/v2", CONNECT_USER).unwrap();
+        let connect = schema_by_id("https://h/scim/v2", CONNECT_USER, &none).unwrap();
         let names: Vec<_> = connect["attributes"]
             .as_array()
             .unwrap()
@@ -269,21 +445,78 @@ mod tests {
             phone["canonicalValues"],
             json!(["SOFT_PHONE", "DESK_PHONE"])
         );
-        let user = schema_by_id("h", USER).unwrap();
-        let password = user["attributes"]
+        let user = schema_by_id("h", USER, &none).unwrap();
+        assert_eq!(user["meta"]["location"], format!("h/Schemas/{USER}"));
+        assert!(schema_by_id("h", "urn:nope", &none).is_none());
+    }
+
+    fn attribute<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+        schema["attributes"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|a| a["name"] == "password")
-            .unwrap();
+            .find(|a| a["name"] == name)
+    }
+
+    #[test]
+    fn only_attributes_that_round_trip_are_published_with_the_instance_names() {
+        let names = CanonicalNames {
+            security_profiles: vec!["Agent".into(), "Admin".into()],
+            routing_profiles: vec!["Basic Routing Profile".into()],
+            hierarchy_groups: vec!["Stores/Retail".into()],
+        };
+        let user = schema_by_id("h", USER, &names).unwrap();
+        for gone in [
+            "password",
+            "title",
+            "locale",
+            "addresses",
+            "ims",
+            "x509Certificates",
+            "nickName",
+        ] {
+            assert!(attribute(&user, gone).is_none(), "{gone} is not stored");
+        }
+        let display = attribute(&user, "displayName").unwrap();
+        assert_eq!(display["mutability"], "readOnly");
+        let entitlements = attribute(&user, "entitlements").unwrap();
+        assert_eq!(entitlements["subAttributes"][0]["name"], "value");
         assert_eq!(
-            (
-                password["mutability"].as_str(),
-                password["returned"].as_str()
-            ),
-            (Some("writeOnly"), Some("never"))
+            entitlements["subAttributes"][0]["canonicalValues"],
+            json!(["Agent", "Admin"])
         );
-        assert_eq!(user["meta"]["location"], format!("h/Schemas/{USER}"));
-        assert!(schema_by_id("h", "urn:nope").is_none());
+        assert_eq!(entitlements["subAttributes"].as_array().unwrap().len(), 1);
+        let roles = attribute(&user, "roles").unwrap();
+        assert_eq!(
+            roles["subAttributes"][0]["canonicalValues"],
+            json!(["Basic Routing Profile"])
+        );
+        let phones = attribute(&user, "phoneNumbers").unwrap();
+        assert_eq!(
+            phones["subAttributes"][1]["canonicalValues"],
+            json!(["mobile"])
+        );
+        assert_eq!(
+            attribute(&user, "groups").unwrap()["mutability"],
+            "readOnly"
+        );
+        let name = attribute(&user, "name").unwrap();
+        assert_eq!(name["subAttributes"].as_array().unwrap().len(), 3);
+
+        let enterprise = schema_by_id("h", ENTERPRISE_USER, &names).unwrap();
+        assert!(attribute(&enterprise, "employeeNumber").is_none());
+        assert_eq!(
+            attribute(&enterprise, "department").unwrap()["canonicalValues"],
+            json!(["Agent", "Admin"])
+        );
+        let connect = schema_by_id("h", CONNECT_USER, &names).unwrap();
+        assert_eq!(
+            attribute(&connect, "hierarchyGroup").unwrap()["canonicalValues"],
+            json!(["Stores/Retail"])
+        );
+        assert_eq!(
+            attribute(&connect, "routingProfile").unwrap()["canonicalValues"],
+            json!(["Basic Routing Profile"])
+        );
     }
 }

@@ -237,3 +237,30 @@ async fn entra_patch_with_no_operations_changes_nothing() {
     assert_eq!(app.stats().total, 1, "one DescribeUser: {:?}", app.stats());
     assert_eq!(app.connect_user(name).unwrap(), before);
 }
+
+#[tokio::test]
+async fn entra_validator_patch_without_schemas_is_accepted_but_a_wrong_schema_is_not() {
+    let app = TestApp::spawn().await;
+    let name = "bare@contoso.com";
+    let id = app.create_user(&entra_user(name, "Agent")).await;
+    let bare =
+        json!({"Operations": [{"op": "Replace", "path": "name.familyName", "value": "Postel"}]});
+    let reply = app.patch(&format!("/Users/{id}"), &bare).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        app.connect_user(name).unwrap()["IdentityInfo"]["LastName"],
+        "Postel"
+    );
+
+    let wrong = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "Operations": [{"op": "Replace", "path": "name.familyName", "value": "Strict"}]
+    });
+    let reply = app.patch(&format!("/Users/{id}"), &wrong).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.body["scimType"], "invalidSyntax");
+    assert_eq!(
+        app.connect_user(name).unwrap()["IdentityInfo"]["LastName"],
+        "Postel"
+    );
+}

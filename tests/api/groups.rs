@@ -87,6 +87,13 @@ async fn okta_group_push_creates_moves_members_replaces_and_deletes() {
         .await;
     assert_eq!(lookup.status, 200, "{}", lookup.body);
     assert_eq!(lookup.body["totalResults"], 0);
+    // A miss reads every profile's tags once per process (a group renamed
+    // before it started): 1 DescribeSecurityProfile per profile, 4 here.
+    assert_eq!(step(&app, "okta first lookup of the process"), 4);
+    let again = app
+        .get("/Groups?filter=displayName%20eq%20%22Tier%202%22&startIndex=1&count=100")
+        .await;
+    assert_eq!(again.body["totalResults"], 0);
     assert_eq!(step(&app, "okta lookup"), 0);
 
     // 1. Create with a member already provisioned.
@@ -179,16 +186,32 @@ async fn okta_group_push_creates_moves_members_replaces_and_deletes() {
     );
     assert!(step(&app, "okta full replace (1 in, 1 out, 1 kept)") <= 5);
 
-    // 5. Rename: Connect cannot rename a security profile; nothing changes.
+    // 5. Rename: the profile keeps its name in Connect; the group's new
+    // displayName is one scim:displayName tag, and lookups find it.
     let rename = patch(json!([{"op": "replace", "value": {"id": gid, "displayName": "Tier Two"}}]));
     let reply = app.patch(&path, &rename).await;
-    reply.assert_scim_error(400, Some("mutability"));
-    assert!(reply.body["detail"].as_str().unwrap().contains("rename"));
+    assert_eq!(reply.status, 204, "{}", reply.body);
     assert_eq!(
         app.sim.security_profile_id("Tier 2").as_deref(),
         Some(gid.as_str())
     );
-    assert_eq!(step(&app, "okta rename (refused)"), 0);
+    assert_eq!(step(&app, "okta rename"), 1);
+    let found = app
+        .get("/Groups?filter=displayName%20eq%20%22Tier%20Two%22&startIndex=1&count=100")
+        .await;
+    assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+    assert_eq!(found.body["Resources"][0]["id"], gid.as_str());
+    assert_eq!(found.body["Resources"][0]["displayName"], "Tier Two");
+    assert_eq!(step(&app, "okta lookup by the new name"), 0);
+    app.post(
+        "/Groups",
+        &json!({"schemas": [GROUP], "displayName": "tier two"}),
+    )
+    .await
+    .assert_scim_error(409, Some("uniqueness"));
+    assert_eq!(step(&app, "okta push of the new name again"), 0);
+    assert_eq!(app.get(&path).await.body["displayName"], "Tier Two");
+    app.reset_stats();
 
     // 6. Delete: members lose the profile, the profile SCIM created is deleted.
     let reply = app.delete(&path).await;
@@ -220,7 +243,8 @@ async fn entra_group_provisioning_creates_adds_removes_both_shapes_and_deletes()
         .await;
     assert_eq!(lookup.status, 200, "{}", lookup.body);
     assert_eq!(lookup.body["totalResults"], 0);
-    assert_eq!(step(&app, "entra lookup"), 0);
+    // The process's first miss reads the 4 profiles' tags (renamed groups).
+    assert_eq!(step(&app, "entra first lookup of the process"), 4);
 
     let created = app
         .post(
@@ -421,10 +445,97 @@ async fn okta_aiw_put_replaces_the_members_and_refuses_a_new_name() {
     assert!(step(&app, "okta AIW put (1 in, 1 out)") <= 6);
 
     group["displayName"] = json!("Escalation Desk");
-    app.put(&path, &group)
-        .await
-        .assert_scim_error(400, Some("mutability"));
+    app.reset_stats();
+    let renamed = app.put(&path, &group).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(renamed.body["displayName"], "Escalation Desk");
     assert_profiles(&app, &[(names[1], &["Agent", "Escalations"])]);
+    assert_eq!(app.get(&path).await.body["displayName"], "Escalation Desk");
+}
+
+#[tokio::test]
+async fn entra_group_rename_by_patch_and_put_is_found_by_the_new_name() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP], "displayName": "Store 12", "externalId": "9f1c"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(
+        created.body["meta"]["created"]
+            .as_str()
+            .is_some_and(|c| c.ends_with('Z'))
+    );
+    let gid = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Groups/{gid}");
+
+    // Entra's PATCH: a capitalized Replace of displayName by path, a name
+    // AWS's tag characters cannot hold as it is.
+    let reply = app
+        .patch(
+            &path,
+            &patch(json!([{"op": "Replace", "path": "displayName", "value": "Store 12 (Retail, Nord) ✓"}])),
+        )
+        .await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    app.reset_stats();
+    let found = app
+        .get("/Groups?excludedAttributes=members&filter=displayName+eq+%22Store%2012%20(Retail%2C%20Nord)%20%E2%9C%93%22")
+        .await;
+    assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+    assert_eq!(found.body["Resources"][0]["id"], gid.as_str());
+    assert_eq!(app.stats().total, 0, "{:?}", app.stats());
+
+    // Entra's PUT with yet another name, then back to the profile's own.
+    let put = app
+        .put(
+            &path,
+            &json!({"schemas": [GROUP], "displayName": "Store Twelve", "externalId": "9f1c"}),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(put.body["displayName"], "Store Twelve");
+    assert_eq!(put.body["meta"]["created"], created.body["meta"]["created"]);
+    let back = app
+        .patch(
+            &path,
+            &patch(json!([{"op": "Replace", "path": "displayName", "value": "Store 12"}])),
+        )
+        .await;
+    assert_eq!(back.status, 204, "{}", back.body);
+    assert_eq!(app.get(&path).await.body["displayName"], "Store 12");
+
+    // A name another profile has is refused, nothing written.
+    app.patch(
+        &path,
+        &patch(json!([{"op": "Replace", "path": "displayName", "value": "Agent"}])),
+    )
+    .await
+    .assert_scim_error(409, Some("uniqueness"));
+}
+
+#[tokio::test]
+async fn with_group_rename_refuse_a_new_display_name_is_400_mutability() {
+    let app = TestApp::spawn_with(SimulatorConfig::default(), &[("GROUP_RENAME", "refuse")]).await;
+    let created = app.post("/Groups", &json!({"displayName": "Fixed"})).await;
+    let gid = created.body["id"].as_str().unwrap().to_owned();
+    app.reset_stats();
+    let reply = app
+        .patch(
+            &format!("/Groups/{gid}"),
+            &patch(json!([{"op": "replace", "value": {"id": gid, "displayName": "Moved"}}])),
+        )
+        .await;
+    reply.assert_scim_error(400, Some("mutability"));
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("GROUP_RENAME")
+    );
+    assert_eq!(app.stats().total, 0, "{:?}", app.stats());
 }
 
 #[tokio::test]

@@ -380,3 +380,112 @@ async fn a_request_that_cannot_finish_in_its_deadline_gets_429_and_its_retry_con
     }
     assert_eq!(app.sim.user_count(), 8);
 }
+
+#[tokio::test]
+async fn meta_created_is_recorded_at_create_and_shown_everywhere_unchanged() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.post("/Users", &user("warmup")).await.status, 201);
+    app.reset_stats();
+    let created = app.post("/Users", &user("created.at")).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(app.stats().total, 1, "only CreateUser: {:?}", app.stats());
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let when = created.body["meta"]["created"].as_str().unwrap().to_owned();
+    assert!(when.ends_with('Z') && when.len() == 20, "{when}");
+    assert_eq!(
+        app.connect_user("created.at").unwrap()["Tags"]["scim:created"],
+        when
+    );
+
+    let put = app.put(&format!("/Users/{id}"), &user("created.at")).await;
+    let patch = app
+        .patch(
+            &format!("/Users/{id}"),
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "path": "name.familyName", "value": "Kim"}]}),
+        )
+        .await;
+    let get = app.get(&format!("/Users/{id}")).await;
+    let list = app
+        .get("/Users?filter=userName%20eq%20%22created.at%22")
+        .await;
+    for (what, meta) in [
+        ("PUT", &put.body["meta"]),
+        ("PATCH", &patch.body["meta"]),
+        ("GET", &get.body["meta"]),
+        ("list", &list.body["Resources"][0]["meta"]),
+    ] {
+        assert_eq!(meta["created"], when.as_str(), "{what}: {meta}");
+    }
+    assert_eq!(
+        app.connect_user("created.at").unwrap()["Tags"]["scim:created"],
+        when
+    );
+}
+
+#[tokio::test]
+async fn a_patch_naming_the_whole_connect_extension_applies_its_members() {
+    let app = TestApp::spawn().await;
+    let sales = app.sim.add_routing_profile("Sales Routing");
+    let id = app.create_user(&user("whole.ext")).await;
+    for op in ["add", "Replace"] {
+        let reply = app
+            .patch(
+                &format!("/Users/{id}"),
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": op, "path": CONNECT,
+                                        "value": {"routingProfile": "Sales Routing", "autoAccept": true}}]}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{op}: {}", reply.body);
+        assert_eq!(reply.body[CONNECT]["routingProfile"], "Sales Routing");
+    }
+    let connect = app.connect_user("whole.ext").unwrap();
+    assert_eq!(connect["RoutingProfileId"], sales.as_str());
+    assert_eq!(connect["PhoneConfig"]["AutoAccept"], true);
+}
+
+#[tokio::test]
+async fn schemas_publish_what_round_trips_with_the_instance_names_at_no_cost() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.post("/Users", &user("warmup")).await.status, 201);
+    app.reset_stats();
+    let reply = app
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(app.stats().total, 0, "warm cache: {:?}", app.stats());
+    let attrs = reply.body["attributes"].as_array().unwrap();
+    let find = |name: &str| attrs.iter().find(|a| a["name"] == name);
+    assert!(find("password").is_none() && find("title").is_none());
+    let values = find("entitlements").unwrap()["subAttributes"][0]["canonicalValues"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for name in ["Agent", "Admin", "CallCenterManager", "QualityAnalyst"] {
+        assert!(values.contains(&json!(name)), "{name} in {values:?}");
+    }
+    assert!(!values.contains(&json!("SCIM-Disabled")));
+    let list = app.get("/Schemas").await;
+    assert_eq!(list.body["totalResults"], 4);
+    let connect = list.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == CONNECT)
+        .unwrap();
+    let routing = connect["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "routingProfile")
+        .unwrap();
+    assert_eq!(routing["canonicalValues"], json!(["Basic Routing Profile"]));
+
+    // What is not published is still accepted and ignored on write.
+    let mut body = user("ignored.attrs");
+    body["title"] = json!("Lead");
+    body["locale"] = json!("en-US");
+    body["password"] = json!("secret");
+    assert_eq!(app.post("/Users", &body).await.status, 201);
+}

@@ -1,6 +1,9 @@
 //! GET /Groups (RFC 7644 §3.4.2): pages over the cached security profile list,
 //! so a list or a `displayName eq` lookup costs no Connect call when the
-//! profile cache is warm. `members.value eq "<user id>"` is the groups of one
+//! profile cache is warm. Renamed groups show the displayName this process
+//! knows from their tags; a filter matching nothing reads every profile's tags
+//! once per process (1 DescribeSecurityProfile each) in case it names a group
+//! renamed before the process started. `members.value eq "<user id>"` is the groups of one
 //! user (one DescribeUser). Members are looked up only when `attributes`
 //! asks for them: two SearchUsers per listed group would spend the quota of a
 //! whole page of lookups on data Okta and Entra never read from a list.
@@ -64,11 +67,18 @@ impl Provisioning {
             groups.retain(|p| held.contains(&p.id));
         }
         let schema = ResourceSchema::group();
-        let mut matched: Vec<Value> = groups
-            .iter()
-            .map(|p| group_json(p, None, None, base))
-            .filter(|json| rest.as_ref().is_none_or(|f| f.matches(json, &schema)))
-            .collect();
+        let select = || -> Vec<Value> {
+            groups
+                .iter()
+                .map(|p| group_json(p, &self.known_tags(&p.id), None, base))
+                .filter(|json| rest.as_ref().is_none_or(|f| f.matches(json, &schema)))
+                .collect()
+        };
+        let mut matched = select();
+        if matched.is_empty() && rest.is_some() && self.load_group_facts(connect).await? {
+            // Perhaps a group renamed before this process started: now known.
+            matched = select();
+        }
         if let Some(by) = &query.sort_by {
             list::sort(&mut matched, by, query.sort_order, &schema);
         }
@@ -90,7 +100,7 @@ impl Provisioning {
                     .iter()
                     .map(MemberRef::of)
                     .collect();
-                *json = group_json(profile, None, Some(&members), base);
+                *json = group_json(profile, &self.known_tags(&profile.id), Some(&members), base);
             }
         }
         Ok(GroupList {

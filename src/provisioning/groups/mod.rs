@@ -15,12 +15,15 @@
 //!
 //! Connect cannot rename a security profile (UpdateSecurityProfile has no
 //! name), and a new profile would change the group's id behind the IdP's
-//! back, so a `displayName` change is refused with 400 and nothing applied.
+//! back, so a `displayName` change is kept in the profile's
+//! `scim:displayName` tag (1 TagResource; 1 UntagResource when it goes back
+//! to the profile's own name); `GROUP_RENAME=refuse` answers 400 instead.
 
 pub mod edit;
 pub mod list;
 pub mod members;
 pub mod profile;
+pub mod rename;
 pub mod render;
 
 use serde_json::{Value, json};
@@ -34,7 +37,7 @@ use crate::scim::patch::PatchRequest;
 
 use self::edit::{GroupEdit, MemberOp};
 use self::members::MemberRef;
-use self::profile::{CREATED_BY, EXTERNAL_ID, GROUP, GroupTags};
+use self::profile::{CREATED, CREATED_BY, DISPLAY_NAME, EXTERNAL_ID, GROUP, GroupTags};
 use self::render::group_json;
 use super::audit;
 use super::{Error, Provisioning};
@@ -90,8 +93,14 @@ impl Provisioning {
                 linked: true,
                 created_by_scim: false,
                 external_id: group.external_id.clone().filter(|x| !x.is_empty()),
+                ..GroupTags::default()
             },
         };
+        if let Some(id) = self.renamed_group(connect, &name).await? {
+            return Err(Error::Scim(ScimError::uniqueness(format!(
+                "group '{name}' already exists (security profile {id}, a group renamed to that displayName)"
+            ))));
+        }
         let profile = match self
             .profile_for_group(connect, &name, &request, base)
             .await?
@@ -159,6 +168,7 @@ impl Provisioning {
         let has_members = !resolved.is_empty();
         let tags = GroupTags {
             created_by_scim: true,
+            created: Some(super::tags::created_now()),
             ..request.tags.clone()
         };
         let first_tags = GroupTags {
@@ -172,6 +182,7 @@ impl Provisioning {
                 .ok_or_else(|| Error::Connect(ConnectError::Duplicate(name.to_owned())));
         };
         self.linked_groups.insert(&created.id);
+        self.group_facts.record(&created.id, &tags);
         let members = self.write_members(connect, &created.id, &resolved).await?;
         if has_members {
             connect.tag_resource(&created.arn, &tags.to_tags()).await?;
@@ -211,6 +222,7 @@ impl Provisioning {
             Err(e) => return Err(e.into()),
         };
         let existing = GroupTags::read(&described.tags);
+        self.group_facts.record(&profile.id, &existing);
         if existing.linked {
             return Err(Error::Scim(ScimError::uniqueness(format!(
                 "group '{}' already exists (security profile {} is already linked to a SCIM group)",
@@ -225,6 +237,8 @@ impl Provisioning {
                 .external_id
                 .clone()
                 .or(existing.external_id.clone()),
+            display_name: None,
+            created: existing.created.clone(),
         };
         let members = self
             .change_members(connect, &profile.id, &request.ops)
@@ -239,6 +253,7 @@ impl Provisioning {
             json!(tags.to_tags()),
         );
         self.linked_groups.insert(&profile.id);
+        self.group_facts.record(&profile.id, &tags);
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
         let shown = request.show_members.then_some(members);
         Ok(Some(rendered(profile, &tags, shown, base)))
@@ -314,8 +329,8 @@ impl Provisioning {
         Ok(rendered(&profile, &tags, members, base))
     }
 
-    /// PATCH /Groups/{id} (RFC 7644 §3.5.2): membership, externalId, and a
-    /// `displayName` that may only repeat the current name.
+    /// PATCH /Groups/{id} (RFC 7644 §3.5.2): membership, externalId, and
+    /// `displayName` (a rename, see [`Self::rename_group`]).
     pub async fn patch_group(
         &self,
         connect: &dyn Connect,
@@ -325,18 +340,22 @@ impl Provisioning {
         let profile = self.writable_group(connect, id).await?;
         let edit = GroupEdit::from_patch(request)?;
         if let Some(name) = &edit.display_name {
-            check_rename(&profile, name)?;
+            self.check_rename(connect, &profile, name).await?;
         }
         self.change_members(connect, id, &edit.members).await?;
         if let Some(external_id) = &edit.external_id {
             self.write_external_id(connect, &profile, external_id.as_deref())
                 .await?;
         }
+        if let Some(name) = &edit.display_name {
+            self.rename_group(connect, &profile, name).await?;
+        }
         Ok(())
     }
 
-    /// PUT /Groups/{id} (RFC 7644 §3.5.1): the same name, `members` as given
-    /// (absent: kept), `externalId` as given (absent: kept).
+    /// PUT /Groups/{id} (RFC 7644 §3.5.1): `displayName` as given (a rename,
+    /// see [`Self::rename_group`]), `members` as given (absent: kept),
+    /// `externalId` as given (absent: kept).
     pub async fn replace_group(
         &self,
         connect: &dyn Connect,
@@ -346,8 +365,9 @@ impl Provisioning {
     ) -> Result<RenderedGroup, Error> {
         let group = ScimGroup::from_json(body)?;
         let profile = self.writable_group(connect, id).await?;
-        check_rename(&profile, &group.display_name)?;
         let mut tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+        self.check_rename(connect, &profile, &group.display_name)
+            .await?;
         let members = match &group.members {
             Some(list) => {
                 let ids = list.iter().map(|m| m.value.clone()).collect();
@@ -364,6 +384,9 @@ impl Provisioning {
                 .await?;
             tags.external_id = external_id;
         }
+        tags.display_name = self
+            .rename_group(connect, &profile, &group.display_name)
+            .await?;
         Ok(rendered(&profile, &tags, members, base))
     }
 
@@ -391,10 +414,11 @@ impl Provisioning {
             }
             self.cache.remove_security_profile(id);
             self.linked_groups.remove(id);
+            self.group_facts.remove(id);
             info!(group_id = %id, "deleted the security profile of a SCIM group");
             return Ok(());
         }
-        let ours: Vec<String> = [GROUP, CREATED_BY, EXTERNAL_ID]
+        let ours: Vec<String> = [GROUP, CREATED_BY, EXTERNAL_ID, DISPLAY_NAME, CREATED]
             .into_iter()
             .filter(|k| described.tags.contains_key(*k))
             .map(str::to_owned)
@@ -415,6 +439,7 @@ impl Provisioning {
             );
         }
         self.linked_groups.remove(id);
+        self.group_facts.remove(id);
         info!(group_id = %id, "unlinked security profile from SCIM");
         Ok(())
     }
@@ -458,22 +483,6 @@ impl Provisioning {
     }
 }
 
-/// A `displayName` other than the current one (ignoring letter case, as
-/// Connect's names do) is 400: Connect cannot rename a security profile.
-fn check_rename(profile: &Summary, name: &str) -> Result<(), Error> {
-    if name.trim().eq_ignore_ascii_case(&profile.name) {
-        return Ok(());
-    }
-    Err(Error::Scim(ScimError::mutability(format!(
-        "displayName cannot change from '{}' to '{}': the group is an Amazon Connect security profile, \
-         and Connect cannot rename one (UpdateSecurityProfile has no name). Create a group with the new \
-         name and move the members, or rename the profile's group in the identity provider back; \
-         nothing in this request was applied",
-        profile.name,
-        name.trim()
-    ))))
-}
-
 fn rendered(
     profile: &Summary,
     tags: &GroupTags,
@@ -482,11 +491,6 @@ fn rendered(
 ) -> RenderedGroup {
     RenderedGroup {
         id: profile.id.clone(),
-        json: group_json(
-            profile,
-            tags.external_id.as_deref(),
-            members.as_deref(),
-            base,
-        ),
+        json: group_json(profile, tags, members.as_deref(), base),
     }
 }

@@ -4,8 +4,12 @@
 //! need a profile SCIM linked or created, and never touch a protected one
 //! (`PROTECTED_SECURITY_PROFILES`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::connect::{Connect, ConnectError, SecurityProfile, Summary, Tags};
 use crate::scim::error::ScimError;
@@ -22,6 +26,14 @@ pub const CREATED_BY: &str = "scim:createdBy";
 pub const SCIM: &str = "scim";
 /// The group's `externalId` (Entra sends the group's objectId).
 pub const EXTERNAL_ID: &str = "scim:externalId";
+/// The group's `displayName` when it differs from the profile's own name (a
+/// renamed group: Connect cannot rename a profile). Encoded by [`encode_name`].
+pub const DISPLAY_NAME: &str = "scim:displayName";
+/// When SCIM created the profile (RFC 3339 UTC), in CreateSecurityProfile's tags.
+pub const CREATED: &str = super::super::tags::CREATED;
+/// The prefix of a [`DISPLAY_NAME`] value holding base64url (no padding) of a
+/// name that AWS's tag characters cannot hold as it is.
+pub const ENCODED: &str = "b64:";
 
 /// What a security profile's tags say about it as a group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +41,10 @@ pub struct GroupTags {
     pub linked: bool,
     pub created_by_scim: bool,
     pub external_id: Option<String>,
+    /// The group's own displayName (a renamed group), decoded.
+    pub display_name: Option<String>,
+    /// [`CREATED`], as written.
+    pub created: Option<String>,
 }
 
 impl GroupTags {
@@ -38,6 +54,8 @@ impl GroupTags {
             linked: tags.get(GROUP).is_some_and(|v| v == LINKED),
             created_by_scim: tags.get(CREATED_BY).is_some_and(|v| v == SCIM),
             external_id: tags.get(EXTERNAL_ID).cloned().filter(|x| !x.is_empty()),
+            display_name: tags.get(DISPLAY_NAME).and_then(|v| decode_name(v)),
+            created: tags.get(CREATED).cloned(),
         }
     }
 
@@ -53,7 +71,106 @@ impl GroupTags {
         if let Some(x) = &self.external_id {
             tags.insert(EXTERNAL_ID.to_owned(), x.clone());
         }
+        if let Some(name) = self.display_name.as_deref().and_then(encode_name) {
+            tags.insert(DISPLAY_NAME.to_owned(), name);
+        }
+        if let Some(c) = &self.created {
+            tags.insert(CREATED.to_owned(), c.clone());
+        }
         tags
+    }
+}
+
+/// A displayName as a Connect tag value: as it is when AWS's tag value rules
+/// allow (letters, digits, spaces, `_.:/=+-@`; at most 256 characters) and it
+/// does not start with [`ENCODED`]; else [`ENCODED`] + base64url of its UTF-8.
+/// `None` when even that exceeds 256 characters (a name over 189 bytes).
+pub fn encode_name(name: &str) -> Option<String> {
+    let plain = name.chars().all(|c| {
+        c.is_alphanumeric()
+            || c == ' '
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-@".contains(c)
+    });
+    if plain
+        && !name.starts_with(ENCODED)
+        && name.chars().count() <= super::super::tags::MAX_TAG_VALUE
+    {
+        return Some(name.to_owned());
+    }
+    let encoded = format!("{ENCODED}{}", URL_SAFE_NO_PAD.encode(name.as_bytes()));
+    (encoded.len() <= super::super::tags::MAX_TAG_VALUE).then_some(encoded)
+}
+
+/// The displayName a [`DISPLAY_NAME`] tag value holds (`None` if unreadable).
+pub fn decode_name(value: &str) -> Option<String> {
+    match value.strip_prefix(ENCODED) {
+        Some(b64) => String::from_utf8(URL_SAFE_NO_PAD.decode(b64).ok()?).ok(),
+        None => Some(value.to_owned()),
+    }
+}
+
+/// What this process has read of groups' tags: each profile's own displayName
+/// (renamed groups) and creation time, by profile id. Filled on every
+/// DescribeSecurityProfile, create, link and rename, and once per process from
+/// every profile's tags when a lookup by name misses ([`Self::loaded`]).
+#[derive(Debug, Default)]
+pub struct GroupFacts {
+    known: Mutex<HashMap<String, Fact>>,
+    loaded: AtomicBool,
+}
+
+/// One profile's group facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fact {
+    pub display_name: Option<String>,
+    pub created: Option<String>,
+}
+
+impl GroupFacts {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Fact>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records what a profile's tags say.
+    pub fn record(&self, id: &str, tags: &GroupTags) {
+        let fact = Fact {
+            display_name: tags.display_name.clone(),
+            created: tags.created.clone(),
+        };
+        self.map().insert(id.to_owned(), fact);
+    }
+
+    /// What is known of profile `id`.
+    pub fn get(&self, id: &str) -> Fact {
+        self.map().get(id).cloned().unwrap_or_default()
+    }
+
+    /// The profile whose group was renamed to `name` (letter case ignored).
+    pub fn renamed_to(&self, name: &str) -> Option<String> {
+        self.map()
+            .iter()
+            .find(|(_, f)| {
+                f.display_name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
+            })
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Forgets a deleted profile.
+    pub fn remove(&self, id: &str) {
+        self.map().remove(id);
+    }
+
+    /// Whether every profile's tags have been read once in this process.
+    pub fn loaded(&self) -> bool {
+        self.loaded.load(Ordering::Relaxed)
+    }
+
+    /// Every profile's tags have been read.
+    pub fn set_loaded(&self) {
+        self.loaded.store(true, Ordering::Relaxed);
     }
 }
 
@@ -167,7 +284,10 @@ impl Provisioning {
         id: &str,
     ) -> Result<SecurityProfile, Error> {
         match connect.describe_security_profile(id).await {
-            Ok(profile) => Ok(profile),
+            Ok(profile) => {
+                self.group_facts.record(id, &GroupTags::read(&profile.tags));
+                Ok(profile)
+            }
             Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {
                 self.cache.remove_security_profile(id);
                 Err(group_not_found(id))
@@ -192,10 +312,36 @@ mod tests {
             linked: true,
             created_by_scim: true,
             external_id: Some("8aa1a0c0".into()),
+            display_name: Some("Tour Guides (EMEA) ✈".into()),
+            created: Some("2026-01-02T03:04:05Z".into()),
         };
         let mut map = tags.to_tags();
         map.insert("team".into(), "blue".into());
         assert_eq!(GroupTags::read(&map), tags);
         assert_eq!(GroupTags::read(&Tags::new()), GroupTags::default());
+    }
+
+    #[test]
+    fn display_names_are_tagged_plainly_when_aws_allows_else_base64url() {
+        assert_eq!(
+            encode_name("Retail Agents_2 @HQ").as_deref(),
+            Some("Retail Agents_2 @HQ")
+        );
+        for name in ["Sales, EMEA", "Support (Tier 1)", "b64:tricky", "Équipe ✈"] {
+            let value = encode_name(name).unwrap();
+            assert!(
+                value.starts_with(ENCODED) || !name.is_ascii(),
+                "{name}: {value}"
+            );
+            assert!(
+                value
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "_.:/=+-@ ".contains(c)),
+                "{value}"
+            );
+            assert_eq!(decode_name(&value).as_deref(), Some(name));
+        }
+        assert_eq!(encode_name(&"a".repeat(256)).map(|v| v.len()), Some(256));
+        assert!(encode_name(&"(".repeat(190)).is_none());
     }
 }

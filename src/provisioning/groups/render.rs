@@ -1,6 +1,8 @@
 //! A security profile rendered as a SCIM Group (RFC 7643 §4.2): `id` is the
-//! profile id, `displayName` its name, members carry `value`, `display` (the
-//! userName), `$ref` and `type`.
+//! profile id, `displayName` the group's own name (a renamed group's
+//! `scim:displayName` tag) or else the profile's, members carry `value`,
+//! `display` (the userName), `$ref` and `type`; `meta.created` where SCIM
+//! created the profile.
 
 use serde_json::{Map, Value, json};
 
@@ -8,21 +10,24 @@ use crate::connect::Summary;
 use crate::scim::schema;
 
 use super::members::MemberRef;
+use super::profile::GroupTags;
 
-/// The SCIM Group JSON of a security profile; `members` only when given.
+/// The SCIM Group JSON of a security profile with these tags; `members` only
+/// when given.
 pub fn group_json(
     profile: &Summary,
-    external_id: Option<&str>,
+    tags: &GroupTags,
     members: Option<&[MemberRef]>,
     base: &str,
 ) -> Value {
     let mut out = Map::new();
     out.insert("schemas".into(), json!([schema::GROUP]));
     out.insert("id".into(), json!(profile.id));
-    if let Some(x) = external_id {
+    if let Some(x) = &tags.external_id {
         out.insert("externalId".into(), json!(x));
     }
-    out.insert("displayName".into(), json!(profile.name));
+    let name = tags.display_name.as_deref().unwrap_or(&profile.name);
+    out.insert("displayName".into(), json!(name));
     if let Some(members) = members {
         let members: Vec<Value> = members
             .iter()
@@ -37,13 +42,16 @@ pub fn group_json(
             .collect();
         out.insert("members".into(), Value::Array(members));
     }
-    out.insert(
-        "meta".into(),
-        json!({
-            "resourceType": "Group",
-            "location": format!("{base}/Groups/{}", profile.id),
-        }),
+    let mut meta = Map::new();
+    meta.insert("resourceType".into(), json!("Group"));
+    if let Some(created) = &tags.created {
+        meta.insert("created".into(), json!(created));
+    }
+    meta.insert(
+        "location".into(),
+        json!(format!("{base}/Groups/{}", profile.id)),
     );
+    out.insert("meta".into(), Value::Object(meta));
     Value::Object(out)
 }
 
@@ -62,14 +70,26 @@ mod tests {
             id: "u1".into(),
             username: "ana@example.com".into(),
         }];
-        let json = group_json(&profile, Some("8aa1"), Some(&members), "https://h/scim/v2");
+        let tags = GroupTags {
+            external_id: Some("8aa1".into()),
+            ..GroupTags::default()
+        };
+        let json = group_json(&profile, &tags, Some(&members), "https://h/scim/v2");
         assert_eq!(json["displayName"], "Sales");
         assert_eq!(json["externalId"], "8aa1");
         assert_eq!(json["members"][0]["display"], "ana@example.com");
         assert_eq!(json["members"][0]["$ref"], "https://h/scim/v2/Users/u1");
         assert_eq!(json["meta"]["location"], "https://h/scim/v2/Groups/g1");
+        let renamed = GroupTags {
+            display_name: Some("Retail Agents".into()),
+            created: Some("2026-01-02T03:04:05Z".into()),
+            ..GroupTags::default()
+        };
+        let json = group_json(&profile, &renamed, None, "b");
+        assert_eq!(json["displayName"], "Retail Agents");
+        assert_eq!(json["meta"]["created"], "2026-01-02T03:04:05Z");
         assert!(
-            group_json(&profile, None, None, "b")
+            group_json(&profile, &GroupTags::default(), None, "b")
                 .get("members")
                 .is_none()
         );

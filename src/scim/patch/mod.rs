@@ -59,8 +59,10 @@ pub struct PatchRequest {
 }
 
 impl PatchRequest {
-    /// Reads a PatchOp body (RFC 7644 §3.5.2): `schemas` must list the PatchOp URN;
-    /// `Operations` (or `operations`), op names and keys are case-insensitive.
+    /// Reads a PatchOp body (RFC 7644 §3.5.2): `schemas`, when present, must list
+    /// the PatchOp URN; a body without `schemas` is read as a PatchOp (Postel:
+    /// Entra's validator sends one). `Operations` (or `operations`), op names
+    /// and keys are case-insensitive.
     pub fn from_json(body: &Value) -> Result<PatchRequest, ScimError> {
         let Value::Object(map) = body else {
             return Err(ScimError::invalid_syntax(
@@ -68,6 +70,7 @@ impl PatchRequest {
             ));
         };
         let lists_patch_op = match json_keys::get(map, "schemas") {
+            None => true,
             Some(Value::Array(schemas)) => schemas
                 .iter()
                 .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP))),

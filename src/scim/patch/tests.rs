@@ -546,8 +546,17 @@ fn errors_have_the_rfc_scim_types() {
 #[test]
 fn malformed_bodies_are_rejected_when_read() {
     let cases = [
-        (json!({"Operations": []}), ScimType::InvalidSyntax),
+        (
+            json!({"schemas": [USER], "Operations": []}),
+            ScimType::InvalidSyntax,
+        ),
+        (
+            json!({"schemas": [], "Operations": []}),
+            ScimType::InvalidSyntax,
+        ),
+        (json!({"Operations": {}}), ScimType::InvalidSyntax),
         (json!({"schemas": [PATCH_OP]}), ScimType::InvalidSyntax),
+        (json!({}), ScimType::InvalidSyntax),
         (
             json!({"schemas": [PATCH_OP], "Operations": [{"op": "move", "path": "a"}]}),
             ScimType::InvalidSyntax,
@@ -569,6 +578,14 @@ fn malformed_bodies_are_rejected_when_read() {
         let e = PatchRequest::from_json(&body).unwrap_err();
         assert_eq!(e.scim_type, Some(expected), "{body}: {e}");
     }
+}
+
+#[test]
+fn a_patch_op_without_schemas_is_read_like_one_with_them() {
+    let ops = json!([{"op": "Replace", "path": "title", "value": "Lead"}]);
+    let bare = PatchRequest::from_json(&json!({"Operations": ops})).unwrap();
+    let full = PatchRequest::from_json(&json!({"schemas": [PATCH_OP], "Operations": ops})).unwrap();
+    assert_eq!(bare, full);
 }
 
 #[test]
