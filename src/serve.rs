@@ -104,9 +104,9 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let (router, stopped) = (router.clone(), stopped.clone());
+        let (router, stopped, pressure) = (router.clone(), stopped.clone(), permits.clone());
         connections.spawn(async move {
-            serve_connection(stream, router, limits, stopped).await;
+            serve_connection(stream, router, limits, stopped, pressure).await;
             drop(permit);
         });
         while connections.try_join_next().is_some() {}
@@ -121,7 +121,14 @@ async fn serve_connection(
     router: Router,
     limits: ServeLimits,
     mut stopped: signal::Receiver<bool>,
+    free: Arc<Semaphore>,
 ) {
+    // Under pressure (a quarter or less of the connection slots free) a new
+    // connection serves one request and closes, and an idle keep-alive is
+    // closed at the next check: connections waiting in the kernel's backlog
+    // get their turn instead of waiting out idle clients.
+    let pressed = |free: &Semaphore| free.available_permits() <= limits.max_connections / 4;
+    let keep_alive = !pressed(&free);
     let _ = stream.set_nodelay(true);
     let watch = Arc::new(Watch::new());
     let io = TokioIo::new(Watched::new(stream, watch.clone()));
@@ -139,6 +146,7 @@ async fn serve_connection(
     };
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
+        .keep_alive(keep_alive)
         .serve_connection(io, service);
     tokio::pin!(connection);
     let mut tick = tokio::time::interval(check_interval(&limits));
@@ -151,7 +159,10 @@ async fn serve_connection(
                 }
                 return;
             }
-            _ = tick.tick() => match watch.expired(limits.header_timeout, limits.idle_timeout) {
+            _ = tick.tick() => match watch.expired(
+                limits.header_timeout,
+                if pressed(&free) { Duration::ZERO } else { limits.idle_timeout },
+            ) {
                 Some(Expired::Header) => {
                     tracing::debug!("closing a connection that sent no complete request head in time (SERVE_HEADER_TIMEOUT_MS)");
                     return;

@@ -411,3 +411,42 @@ async fn serve_with_json_logs_prints_cloudwatch_embedded_metrics_per_request() {
     assert_eq!(quota.unwrap()["QuotaUse"], 1);
     child.kill().await.ok();
 }
+
+#[tokio::test]
+async fn idle_keep_alive_clients_do_not_lock_others_out_when_connections_are_scarce() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_child, base) = spawn_serve(
+        &[
+            ("SERVE_MAX_CONNECTIONS", "4"),
+            ("SERVE_IDLE_TIMEOUT_MS", "60000"),
+        ],
+        None,
+    )
+    .await;
+    // Four clients take every connection slot, each makes one keep-alive
+    // request and then sits idle.
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(&base).await;
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        idle.push(stream);
+    }
+    // A fifth is served long before the idle timeout: under pressure idle
+    // keep-alives are closed and new connections serve one request.
+    let started = std::time::Instant::now();
+    let reply = tokio::time::timeout(
+        Duration::from_secs(15),
+        reqwest::get(format!("{base}/healthz")),
+    )
+    .await
+    .expect("a fifth client is served while four sit idle")
+    .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
