@@ -17,8 +17,8 @@ use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
 };
 
 /// How long to wait for a TCP/TLS connection to Connect.
@@ -586,6 +586,46 @@ impl Connect for AwsConnect {
             ConnectError::Other("DescribeInstance: the answer has no Instance".into())
         })?;
         convert::instance_from_sdk(instance)
+    }
+
+    /// ListAgentStatuses.
+    async fn list_agent_statuses(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        let out = self
+            .client
+            .list_agent_statuses()
+            .instance_id(&self.instance_id)
+            .set_next_token(next_token.map(str::to_owned))
+            .max_results(LIST_PAGE_SIZE)
+            .send()
+            .await
+            .map_err(|e| connect_error("ListAgentStatuses", e))?;
+        let items = out
+            .agent_status_summary_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(convert::agent_status_from_sdk)
+            .collect();
+        Ok(page(items, out.next_token))
+    }
+
+    /// PutUserStatus.
+    async fn put_user_status(
+        &self,
+        user_id: &str,
+        agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.client
+            .put_user_status()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .agent_status_id(agent_status_id)
+            .send()
+            .await
+            .map_err(|e| connect_error("PutUserStatus", e))?;
+        Ok(())
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::connect::{Connect, ConnectError, HierarchyGroup, Summary};
+use crate::connect::{AgentStatus, Connect, ConnectError, HierarchyGroup, Summary};
 use named_list::{Listing, NamedList};
 
 /// How long the cache trusts what it learned.
@@ -56,6 +56,9 @@ pub struct ProfileCache {
     hierarchy_groups: NamedList,
     /// DescribeUserHierarchyGroup answers (their paths), with when they came.
     group_details: RwLock<HashMap<String, (HierarchyGroup, Instant)>>,
+    /// The id of the instance's Offline agent status (ListAgentStatuses), with
+    /// when it was found.
+    offline_status: RwLock<Option<(String, Instant)>>,
 }
 
 impl Default for ProfileCache {
@@ -79,6 +82,45 @@ impl ProfileCache {
             routing_profiles: NamedList::new(Listing::RoutingProfiles),
             hierarchy_groups: NamedList::new(Listing::HierarchyGroups),
             group_details: RwLock::default(),
+            offline_status: RwLock::default(),
+        }
+    }
+
+    /// The id of the instance's agent status of type `OFFLINE`
+    /// (ListAgentStatuses, all pages, kept for the TTL); `None` when the
+    /// instance has none.
+    pub async fn offline_status_id(
+        &self,
+        connect: &dyn Connect,
+    ) -> Result<Option<String>, ConnectError> {
+        if let Some((id, at)) = self
+            .offline_status
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            && at.elapsed() < self.config.ttl
+        {
+            return Ok(Some(id));
+        }
+        let mut next_token: Option<String> = None;
+        loop {
+            let page = connect.list_agent_statuses(next_token.as_deref()).await?;
+            if let Some(offline) = page
+                .items
+                .into_iter()
+                .find(|s| s.status_type == AgentStatus::OFFLINE)
+            {
+                *self
+                    .offline_status
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    Some((offline.id.clone(), Instant::now()));
+                return Ok(Some(offline.id));
+            }
+            match page.next_token {
+                Some(token) => next_token = Some(token),
+                None => return Ok(None),
+            }
         }
     }
 

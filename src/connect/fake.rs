@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_trait::async_trait;
 
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
 };
 
 /// Items per page of the fake's List* answers.
@@ -297,5 +297,34 @@ impl Connect for FakeConnect {
             status: Some("ACTIVE".into()),
             identity_management_type: Some("SAML".into()),
         })
+    }
+
+    async fn list_agent_statuses(
+        &self,
+        _next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        self.enter("ListAgentStatuses")?;
+        let status = |id: &str, name: &str, status_type: &str| AgentStatus {
+            id: id.into(),
+            arn: summary(id, "").arn,
+            name: name.into(),
+            status_type: status_type.into(),
+        };
+        Ok(Page {
+            items: vec![
+                status("as-available", "Available", "ROUTABLE"),
+                status("as-offline", "Offline", AgentStatus::OFFLINE),
+            ],
+            next_token: None,
+            approximate_total: None,
+        })
+    }
+
+    async fn put_user_status(
+        &self,
+        _user_id: &str,
+        _agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.enter("PutUserStatus")
     }
 }

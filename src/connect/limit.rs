@@ -24,8 +24,8 @@ use crate::connect::quota::{
     now_ms,
 };
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
 };
 
 /// Burst tokens each bucket keeps in hand (see [`Gateway::new`]).
@@ -681,6 +681,29 @@ impl Connect for Session {
     async fn describe_instance(&self) -> Result<Instance, ConnectError> {
         self.call("DescribeInstance", None, || {
             self.inner().describe_instance()
+        })
+        .await
+    }
+
+    /// ListAgentStatuses.
+    async fn list_agent_statuses(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        self.call("ListAgentStatuses", None, || {
+            self.inner().list_agent_statuses(next_token)
+        })
+        .await
+    }
+
+    /// PutUserStatus.
+    async fn put_user_status(
+        &self,
+        user_id: &str,
+        agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.call("PutUserStatus", Some(user_id), || {
+            self.inner().put_user_status(user_id, agent_status_id)
         })
         .await
     }

@@ -1,8 +1,9 @@
 //! The User use cases (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace,
 //! §3.5.2 modify, §3.6 delete) against Amazon Connect. Costs, in Connect calls
 //! with a warm profile cache: create 1 (CreateUser with its tags), read 1
-//! (DescribeUser), no-op replace 1, deactivate in `disable` mode 3 (DescribeUser,
-//! TagResource, UpdateUserSecurityProfiles), delete 1 (DeleteUser).
+//! (DescribeUser), no-op replace 1, deactivate in `disable` mode 4 (DescribeUser,
+//! TagResource, PutUserStatus Offline, UpdateUserSecurityProfiles), delete 1
+//! (DeleteUser).
 
 use serde_json::Value;
 use tracing::info;

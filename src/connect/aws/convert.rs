@@ -5,8 +5,8 @@ use aws_sdk_connect::types as sdk;
 use time::OffsetDateTime;
 
 use crate::connect::{
-    Comparison, ConnectError, HierarchyGroup, IdentityInfo, Instance, PhoneConfig, PhoneType,
-    SecurityProfile, Summary, TagFilter, Tags, User, UserCriteria, UserSummary,
+    AgentStatus, Comparison, ConnectError, HierarchyGroup, IdentityInfo, Instance, PhoneConfig,
+    PhoneType, SecurityProfile, Summary, TagFilter, Tags, User, UserCriteria, UserSummary,
 };
 
 /// `UserIdentityInfo` for CreateUser / UpdateUserIdentityInfo.
@@ -112,6 +112,16 @@ pub(super) fn summary(
         id: id?,
         arn: arn.unwrap_or_default(),
         name: name.unwrap_or_default(),
+    })
+}
+
+/// An `AgentStatusSummary` (none without an id).
+pub(super) fn agent_status_from_sdk(s: sdk::AgentStatusSummary) -> Option<AgentStatus> {
+    Some(AgentStatus {
+        id: s.id?,
+        arn: s.arn.unwrap_or_default(),
+        name: s.name.unwrap_or_default(),
+        status_type: s.r#type.map(|t| t.as_str().to_owned()).unwrap_or_default(),
     })
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::state::Instance;
 use super::wire::{ApiError, ApiResult, Fields, Query, decode, parse_body};
-use super::{profiles, search, tags, users};
+use super::{profiles, search, statuses, tags, users};
 
 /// The Connect operations the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub enum Operation {
     ListTagsForResource,
     DescribeInstance,
     ListInstances,
+    ListAgentStatuses,
+    PutUserStatus,
 }
 
 impl Operation {
@@ -67,6 +69,8 @@ impl Operation {
             ListTagsForResource => "ListTagsForResource",
             DescribeInstance => "DescribeInstance",
             ListInstances => "ListInstances",
+            ListAgentStatuses => "ListAgentStatuses",
+            PutUserStatus => "PutUserStatus",
         }
     }
 
@@ -86,6 +90,7 @@ impl Operation {
                 | DeleteSecurityProfile
                 | TagResource
                 | UntagResource
+                | PutUserStatus
         )
     }
 }
@@ -145,6 +150,8 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         (Method::GET, ["user-hierarchy-groups", i, g]) => {
             (DescribeUserHierarchyGroup, vec![*i, *g])
         }
+        (Method::PUT, ["users", i, u, "status"]) => (PutUserStatus, vec![*i, *u]),
+        (Method::GET, ["agent-status", i]) => (ListAgentStatuses, vec![*i]),
         (Method::GET, ["instance", i]) => (DescribeInstance, vec![*i]),
         (Method::GET, ["instance"]) => (ListInstances, vec![]),
         _ => return None,
@@ -228,6 +235,8 @@ pub fn execute(operation: Operation, instance: &mut Instance, call: &Call) -> Ap
         ListTagsForResource => tags::list(instance, call),
         DescribeInstance => profiles::describe_instance(instance, call),
         ListInstances => profiles::list_instances(instance, call),
+        ListAgentStatuses => statuses::list(instance, call),
+        PutUserStatus => statuses::put(instance, call),
     }
 }
 

@@ -11,6 +11,7 @@ mod profiles;
 mod quota;
 mod search;
 mod state;
+mod statuses;
 mod tags;
 #[cfg(test)]
 mod tests;
@@ -431,6 +432,34 @@ impl SimulatorHandle {
         let instance = lock(&self.sim.instance);
         let user = instance.user(id).ok()?;
         Some(without_nulls(users::user_json(&instance, user)))
+    }
+
+    /// The name of the user's current agent status (PutUserStatus), `None`
+    /// for an unknown user; an agent never set is `Offline`, as in Connect.
+    pub fn user_status(&self, id: &str) -> Option<String> {
+        let instance = lock(&self.sim.instance);
+        let user = instance.user(id).ok()?;
+        match &user.agent_status_id {
+            Some(status) => Some(instance.agent_status(status).ok()?.name.clone()),
+            None => Some("Offline".to_owned()),
+        }
+    }
+
+    /// Sets the user's agent status by name, as the agent would in the
+    /// Contact Control Panel (bypassing quota and counters).
+    pub fn set_user_status(&self, id: &str, name: &str) -> bool {
+        let mut instance = lock(&self.sim.instance);
+        let Some(status) = instance.agent_statuses.iter().find(|s| s.name == name) else {
+            return false;
+        };
+        let status = status.id.clone();
+        match instance.user_mut(id) {
+            Ok(user) => {
+                user.agent_status_id = Some(status);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The id of the security profile with this name.

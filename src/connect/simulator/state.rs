@@ -89,6 +89,10 @@ pub struct UserRecord {
     pub hierarchy_group_id: Option<String>,
     pub tags: Tags,
     pub last_modified: EpochMillis,
+    /// The id of the agent's current status (PutUserStatus); `None` until
+    /// one is put: a new agent who never logged in is offline.
+    #[serde(default)]
+    pub agent_status_id: Option<String>,
     /// Until when reads do not see the user yet (eventual consistency).
     #[serde(skip)]
     pub visible_from: Option<Instant>,
@@ -144,6 +148,35 @@ pub struct HierarchyGroupRecord {
     pub last_modified: EpochMillis,
 }
 
+/// An agent status (`AgentStatus`): the ones a new instance has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentStatusRecord {
+    pub seq: u64,
+    pub id: String,
+    pub name: String,
+    /// `ROUTABLE`, `CUSTOM` or `OFFLINE`.
+    pub status_type: String,
+}
+
+/// Available (routable) and Offline, as a new Connect instance has them.
+pub fn seeded_agent_statuses() -> Vec<AgentStatusRecord> {
+    [("Available", "ROUTABLE"), ("Offline", "OFFLINE")]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, status_type))| AgentStatusRecord {
+            seq: i as u64,
+            id: new_id(),
+            name: name.to_owned(),
+            status_type: status_type.to_owned(),
+        })
+        .collect()
+}
+
+/// `IdentityManagementType` of the simulated instance.
+pub fn default_identity_management_type() -> String {
+    "SAML".to_owned()
+}
+
 /// The one simulated instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
@@ -156,6 +189,12 @@ pub struct Instance {
     pub routing_profiles: Vec<RoutingProfileRecord>,
     pub hierarchy_levels: Vec<HierarchyLevelRecord>,
     pub hierarchy_groups: Vec<HierarchyGroupRecord>,
+    #[serde(default = "seeded_agent_statuses")]
+    pub agent_statuses: Vec<AgentStatusRecord>,
+    /// `SAML`, `CONNECT_MANAGED` or `EXISTING_DIRECTORY` (fixed when an
+    /// instance is created, as in Connect).
+    #[serde(default = "default_identity_management_type")]
+    pub identity_management_type: String,
 }
 
 impl Instance {
@@ -182,6 +221,8 @@ impl Instance {
                 },
             ],
             hierarchy_groups: Vec::new(),
+            agent_statuses: seeded_agent_statuses(),
+            identity_management_type: default_identity_management_type(),
         };
         for (name, description) in [
             ("Admin", "Full administrative access to the instance."),
@@ -267,6 +308,7 @@ impl Instance {
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                     .collect(),
                 last_modified: EpochMillis::now(),
+                agent_status_id: None,
                 visible_from: None,
             });
         }
@@ -345,6 +387,14 @@ impl Instance {
             .iter_mut()
             .find(|u| u.id == id)
             .ok_or_else(|| ApiError::not_found(format!("User not found: {id}")))
+    }
+
+    /// An agent status by id.
+    pub fn agent_status(&self, id: &str) -> Result<&AgentStatusRecord, ApiError> {
+        self.agent_statuses
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("AgentStatus not found: {id}")))
     }
 
     /// A user by username, compared case-insensitively as Connect does.

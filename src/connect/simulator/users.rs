@@ -115,6 +115,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         hierarchy_group_id,
         tags,
         last_modified: EpochMillis::now(),
+        agent_status_id: None,
         visible_from: call.visible_from(),
     });
     Ok(json!({ "UserId": id, "UserArn": instance.resource_arn("agent", &id) }))
