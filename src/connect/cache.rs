@@ -59,6 +59,9 @@ pub struct ProfileCache {
     /// The id of the instance's Offline agent status (ListAgentStatuses), with
     /// when it was found.
     offline_status: RwLock<Option<(String, Instant)>>,
+    /// The instance's `IdentityManagementType` (DescribeInstance), kept for
+    /// good: Connect fixes it when the instance is created.
+    identity_management_type: RwLock<Option<String>>,
 }
 
 impl Default for ProfileCache {
@@ -83,7 +86,35 @@ impl ProfileCache {
             hierarchy_groups: NamedList::new(Listing::HierarchyGroups),
             group_details: RwLock::default(),
             offline_status: RwLock::default(),
+            identity_management_type: RwLock::default(),
         }
+    }
+
+    /// The instance's `IdentityManagementType` (`SAML`, `CONNECT_MANAGED`,
+    /// `EXISTING_DIRECTORY`; empty if Connect gave none): one DescribeInstance
+    /// per process, then none.
+    pub async fn identity_management_type(
+        &self,
+        connect: &dyn Connect,
+    ) -> Result<String, ConnectError> {
+        if let Some(known) = self
+            .identity_management_type
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
+            return Ok(known);
+        }
+        let found = connect
+            .describe_instance()
+            .await?
+            .identity_management_type
+            .unwrap_or_default();
+        *self
+            .identity_management_type
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(found.clone());
+        Ok(found)
     }
 
     /// The id of the instance's agent status of type `OFFLINE`

@@ -61,6 +61,7 @@ impl Provisioning {
             self.settings.profile_source,
             &self.settings.phones,
         )?;
+        self.require_names(connect, &intent).await?;
         let new_user = self.new_user(connect, &intent).await?;
         match self.create_connect_user(connect, &intent, new_user).await {
             Ok((created, new_user)) => {
@@ -92,6 +93,38 @@ impl Provisioning {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// 400 naming `name.givenName` / `name.familyName` when a new user lacks
+    /// them and the instance uses SAML or Connect itself for identity
+    /// management: CreateUser requires FirstName and LastName there
+    /// (`UserIdentityInfo`, Connect API reference). Costs nothing when both
+    /// are given; otherwise one DescribeInstance per process (cached).
+    async fn require_names(&self, connect: &dyn Connect, intent: &Intent) -> Result<(), Error> {
+        let missing: Vec<&str> = [
+            ("name.givenName", &intent.identity.first_name),
+            ("name.familyName", &intent.identity.last_name),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(attribute, _)| attribute)
+        .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let identity_type = self.cache.identity_management_type(connect).await?;
+        let how = match identity_type.as_str() {
+            "SAML" => "SAML",
+            "CONNECT_MANAGED" => "Amazon Connect itself",
+            _ => return Ok(()),
+        };
+        Err(Error::Scim(ScimError::invalid_value(format!(
+            "{} {} required: the Amazon Connect instance uses {how} for identity management, \
+             where CreateUser needs the user's FirstName and LastName (name.givenName, name.familyName); \
+             nothing was created",
+            missing.join(" and "),
+            if missing.len() == 1 { "is" } else { "are" },
+        ))))
     }
 
     /// CreateUser's input for a new user: the intent over the defaults.

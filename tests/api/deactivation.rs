@@ -11,6 +11,7 @@ use crate::app::TestApp;
 fn agent(username: &str) -> Value {
     json!({
         "userName": username,
+        "name": {"givenName": "Test", "familyName": "Agent"},
         "externalId": format!("00u-{username}"),
         "emails": [{"value": format!("{username}@example.com"), "primary": true}],
         "entitlements": [{"value": "Agent"}, {"value": "CallCenterManager"}, {"value": "QualityAnalyst"}]
@@ -96,10 +97,7 @@ async fn a_deactivation_that_cannot_be_recorded_is_refused_before_any_write() {
         "only the DescribeUser: {stats:?}"
     );
     let connect = app.connect_user("full").unwrap();
-    assert!(
-        connect["IdentityInfo"].get("FirstName").is_none(),
-        "{connect}"
-    );
+    assert_eq!(connect["IdentityInfo"]["FirstName"], "Test", "{connect}");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod fleet;
 mod groups;
 mod helpers;
 mod idempotency;
+mod identity_rules;
 mod lambda;
 mod location;
 mod okta;

@@ -462,6 +462,12 @@ impl SimulatorHandle {
         }
     }
 
+    /// Sets the instance's `IdentityManagementType` (`SAML`, the seeded one,
+    /// `CONNECT_MANAGED` or `EXISTING_DIRECTORY`), as if it had been created so.
+    pub fn set_identity_management_type(&self, identity_management_type: &str) {
+        lock(&self.sim.instance).identity_management_type = identity_management_type.to_owned();
+    }
+
     /// The id of the security profile with this name.
     pub fn security_profile_id(&self, name: &str) -> Option<String> {
         let instance = lock(&self.sim.instance);

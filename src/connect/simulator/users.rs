@@ -81,6 +81,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         Some(fields) => validation::identity(&fields)?,
         None => Identity::default(),
     };
+    validation::required_names(&instance.identity_management_type, &identity)?;
     let phone = match body.object("PhoneConfig")? {
         Some(fields) => validation::phone(&fields)?,
         None => Phone::default(),
