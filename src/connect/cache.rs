@@ -62,6 +62,9 @@ pub struct ProfileCache {
     /// The instance's `IdentityManagementType` (DescribeInstance), kept for
     /// good: Connect fixes it when the instance is created.
     identity_management_type: RwLock<Option<String>>,
+    /// DescribePredefinedAttribute answers: the values of each attribute
+    /// (by its exact name), with when they came.
+    predefined_attributes: RwLock<HashMap<String, (Vec<String>, Instant)>>,
 }
 
 impl Default for ProfileCache {
@@ -87,6 +90,37 @@ impl ProfileCache {
             group_details: RwLock::default(),
             offline_status: RwLock::default(),
             identity_management_type: RwLock::default(),
+            predefined_attributes: RwLock::default(),
+        }
+    }
+
+    /// The values of the predefined attribute `name` (DescribePredefinedAttribute,
+    /// kept for the TTL); `None` when the instance has no such attribute (not
+    /// kept, so an attribute an administrator adds is seen at once).
+    pub async fn predefined_attribute_values(
+        &self,
+        connect: &dyn Connect,
+        name: &str,
+    ) -> Result<Option<Vec<String>>, ConnectError> {
+        if let Some((values, at)) = self
+            .predefined_attributes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            && at.elapsed() < self.config.ttl
+        {
+            return Ok(Some(values.clone()));
+        }
+        match connect.describe_predefined_attribute(name).await {
+            Ok(values) => {
+                self.predefined_attributes
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_owned(), (values.clone(), Instant::now()));
+                Ok(Some(values))
+            }
+            Err(ConnectError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

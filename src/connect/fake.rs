@@ -10,7 +10,8 @@ use async_trait::async_trait;
 
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
+    UserSummary,
 };
 
 /// Items per page of the fake's List* answers.
@@ -326,5 +327,48 @@ impl Connect for FakeConnect {
         _agent_status_id: &str,
     ) -> Result<(), ConnectError> {
         self.enter("PutUserStatus")
+    }
+
+    async fn list_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError> {
+        self.enter("ListUserProficiencies")?;
+        Ok(page_of::<Proficiency>(&[], None))
+    }
+
+    async fn associate_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("AssociateUserProficiencies")
+    }
+
+    async fn update_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("UpdateUserProficiencies")
+    }
+
+    async fn disassociate_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("DisassociateUserProficiencies")
+    }
+
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError> {
+        self.enter("DescribePredefinedAttribute")?;
+        match name {
+            "Language" => Ok(vec!["English".into(), "Spanish".into()]),
+            _ => Err(ConnectError::NotFound(format!(
+                "PredefinedAttribute {name}"
+            ))),
+        }
     }
 }

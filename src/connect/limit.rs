@@ -25,7 +25,8 @@ use crate::connect::quota::{
 };
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
+    UserSummary,
 };
 
 /// Burst tokens each bucket keeps in hand (see [`Gateway::new`]).
@@ -692,6 +693,65 @@ impl Connect for Session {
     ) -> Result<Page<AgentStatus>, ConnectError> {
         self.call("ListAgentStatuses", None, || {
             self.inner().list_agent_statuses(next_token)
+        })
+        .await
+    }
+
+    /// ListUserProficiencies.
+    async fn list_user_proficiencies(
+        &self,
+        user_id: &str,
+        next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError> {
+        self.call("ListUserProficiencies", Some(user_id), || {
+            self.inner().list_user_proficiencies(user_id, next_token)
+        })
+        .await
+    }
+
+    /// AssociateUserProficiencies.
+    async fn associate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("AssociateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .associate_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// UpdateUserProficiencies.
+    async fn update_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .update_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// DisassociateUserProficiencies.
+    async fn disassociate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("DisassociateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .disassociate_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// DescribePredefinedAttribute.
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError> {
+        self.call("DescribePredefinedAttribute", None, || {
+            self.inner().describe_predefined_attribute(name)
         })
         .await
     }

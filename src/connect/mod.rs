@@ -295,6 +295,15 @@ impl AgentStatus {
     pub const OFFLINE: &'static str = "OFFLINE";
 }
 
+/// `UserProficiency`: a predefined attribute value and the agent's level in
+/// it (1.0–5.0), used by routing criteria.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proficiency {
+    pub attribute_name: String,
+    pub attribute_value: String,
+    pub level: f32,
+}
+
 /// The Connect operations connect-scim uses, one method per API operation,
 /// against the one configured instance.
 #[async_trait]
@@ -390,6 +399,33 @@ pub trait Connect: Send + Sync {
         &self,
         next_token: Option<&str>,
     ) -> Result<Page<AgentStatus>, ConnectError>;
+    /// ListUserProficiencies (`MaxResult100`).
+    async fn list_user_proficiencies(
+        &self,
+        user_id: &str,
+        next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError>;
+    /// AssociateUserProficiencies (1–20 new ones).
+    async fn associate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// UpdateUserProficiencies (levels of associated ones, 1–20).
+    async fn update_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// DisassociateUserProficiencies (the levels are not sent, 1–20).
+    async fn disassociate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// DescribePredefinedAttribute: the attribute's string values, `NotFound`
+    /// when the instance has no such attribute.
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError>;
     /// PutUserStatus: the agent's current status (e.g. the Offline one).
     async fn put_user_status(
         &self,

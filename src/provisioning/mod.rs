@@ -13,6 +13,7 @@ pub mod groups;
 pub mod names;
 pub mod phone;
 pub mod plan;
+pub mod proficiencies;
 pub mod removed;
 pub mod render;
 pub mod search;

@@ -10,20 +10,91 @@ use tracing::info;
 
 use crate::config::Deactivation;
 use crate::connect::{
-    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, User, UserCriteria,
-    UserField, UserSearch,
+    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, Proficiency, User,
+    UserCriteria, UserField, UserSearch,
 };
 use crate::scim::error::ScimError;
 use crate::scim::etag;
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::ResourceSchema;
-use crate::scim::user::ScimUser;
+use crate::scim::user::{ProficiencyValue, ScimUser};
 
 use super::agent::{AgentState, Intent, Shown};
 use super::names::Names;
+use super::proficiencies::{diff, to_scim};
 use super::removed::Removed;
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
+
+/// A request's proficiencies: the wanted set, and what the user holds when
+/// already read (a PATCH reads them to apply its operations).
+pub(super) struct ProficiencyChange {
+    wanted: Vec<ProficiencyValue>,
+    current: Option<Vec<Proficiency>>,
+}
+
+/// The proficiencies a user representation names (`None`: not mentioned).
+fn named_proficiencies(user: &ScimUser) -> Option<&[ProficiencyValue]> {
+    user.connect.as_ref()?.proficiencies.as_deref()
+}
+
+/// Whether a PATCH operation names the proficiencies (by path, or inside a
+/// path-less value).
+fn touches_proficiencies(request: &PatchRequest) -> bool {
+    request.operations.iter().any(|op| match &op.path {
+        Some(path) => path
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("proficiencies"),
+        None => op.value.as_ref().is_some_and(|v| {
+            v.to_string()
+                .to_ascii_lowercase()
+                .contains("\"proficiencies\"")
+        }),
+    })
+}
+
+/// Puts the proficiencies into a rendered user's Connect extension.
+fn show_proficiencies<P: ShownProficiencies + ?Sized>(json: &mut Value, proficiencies: Option<&P>) {
+    let Some(proficiencies) = proficiencies else {
+        return;
+    };
+    let Some(map) = json.as_object_mut() else {
+        return;
+    };
+    let ext = map
+        .entry(crate::scim::schema::CONNECT_USER)
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(ext) = ext.as_object_mut() {
+        ext.insert(
+            "proficiencies".into(),
+            crate::scim::user::proficiency::to_json(&proficiencies.as_scim()),
+        );
+    }
+    if let Some(Value::Array(schemas)) = map.get_mut("schemas") {
+        let urn = Value::from(crate::scim::schema::CONNECT_USER);
+        if !schemas.contains(&urn) {
+            schemas.push(urn);
+        }
+    }
+}
+
+/// Proficiencies in either form, as SCIM shows them.
+trait ShownProficiencies {
+    fn as_scim(&self) -> Vec<ProficiencyValue>;
+}
+
+impl ShownProficiencies for [Proficiency] {
+    fn as_scim(&self) -> Vec<ProficiencyValue> {
+        to_scim(self)
+    }
+}
+
+impl ShownProficiencies for Vec<Proficiency> {
+    fn as_scim(&self) -> Vec<ProficiencyValue> {
+        to_scim(self)
+    }
+}
 
 /// Lookups of a user an ambiguous CreateUser may have made, and the pause
 /// between them (Connect's search index lags new users).
@@ -62,10 +133,18 @@ impl Provisioning {
             &self.settings.phones,
         )?;
         self.require_names(connect, &intent).await?;
+        let proficiencies = match named_proficiencies(&user) {
+            Some(wanted) => Some(self.checked_proficiencies(connect, wanted).await?),
+            None => None,
+        };
         let new_user = self.new_user(connect, &intent).await?;
         match self.create_connect_user(connect, &intent, new_user).await {
             Ok((created, new_user)) => {
                 info!(user_id = %created.id, "created Connect user");
+                if let Some(wanted) = &proficiencies {
+                    self.write_proficiencies(connect, &created.id, &diff(&[], wanted))
+                        .await?;
+                }
                 let written = User {
                     id: created.id,
                     arn: created.arn,
@@ -78,7 +157,9 @@ impl Provisioning {
                     tags: new_user.tags,
                     last_modified: Some(time::OffsetDateTime::now_utc()),
                 };
-                Ok((self.render(connect, &written, base).await?, Created::New))
+                let mut rendered = self.render(connect, &written, base).await?;
+                show_proficiencies(&mut rendered.json, proficiencies.as_deref());
+                Ok((rendered, Created::New))
             }
             Err(Error::Connect(ConnectError::Duplicate(_)))
                 if self.settings.adopt_existing_users =>
@@ -218,8 +299,12 @@ impl Provisioning {
         }
         let _lease = connect.lease_user(&summary.id).await?;
         let current = connect.describe_user(&summary.id).await?;
+        let change = named_proficiencies(user).map(|wanted| ProficiencyChange {
+            wanted: wanted.to_vec(),
+            current: None,
+        });
         let rendered = self
-            .update(connect, &current, user, Removed::default(), base)
+            .update(connect, &current, user, Removed::default(), change, base)
             .await?;
         info!(user_id = %current.id, "adopted existing Connect user");
         Ok((rendered, Created::Adopted))
@@ -248,15 +333,23 @@ impl Provisioning {
             .find(|u| u.username.eq_ignore_ascii_case(username)))
     }
 
-    /// GET /Users/{id} (RFC 7644 §3.4.1).
+    /// GET /Users/{id} (RFC 7644 §3.4.1). The proficiencies cost one more
+    /// call (ListUserProficiencies), so they are shown only when
+    /// `with_proficiencies` (the request's `attributes` names them).
     pub async fn get_user(
         &self,
         connect: &dyn Connect,
         id: &str,
         base: &str,
+        with_proficiencies: bool,
     ) -> Result<Rendered, Error> {
         let user = describe(connect, id).await?;
-        self.render(connect, &user, base).await
+        let mut rendered = self.render(connect, &user, base).await?;
+        if with_proficiencies {
+            let held = self.user_proficiencies(connect, id).await?;
+            show_proficiencies(&mut rendered.json, Some(&held));
+        }
+        Ok(rendered)
     }
 
     /// PUT /Users/{id} (RFC 7644 §3.5.1).
@@ -272,7 +365,11 @@ impl Provisioning {
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        self.update(connect, &current, &user, Removed::default(), base)
+        let change = named_proficiencies(&user).map(|wanted| ProficiencyChange {
+            wanted: wanted.to_vec(),
+            current: None,
+        });
+        self.update(connect, &current, &user, Removed::default(), change, base)
             .await
     }
 
@@ -289,12 +386,26 @@ impl Provisioning {
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        let before = self.render(connect, &current, base).await?.json;
+        let mut before = self.render(connect, &current, base).await?.json;
+        // The proficiencies are read only when an operation names them, so
+        // that an `add` adds to what the user holds.
+        let held = if touches_proficiencies(request) {
+            let held = self.user_proficiencies(connect, id).await?;
+            show_proficiencies(&mut before, Some(&held));
+            Some(held)
+        } else {
+            None
+        };
         let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
         let user = ScimUser::from_json(&resource)?;
         let removed = Removed::between(&before, &resource);
-        self.update(connect, &current, &user, removed, base).await
+        let change = held.map(|held| ProficiencyChange {
+            wanted: named_proficiencies(&user).unwrap_or_default().to_vec(),
+            current: Some(held),
+        });
+        self.update(connect, &current, &user, removed, change, base)
+            .await
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6): DescribeUser (only a SCIM-managed
@@ -328,6 +439,7 @@ impl Provisioning {
         current: &User,
         user: &ScimUser,
         removed: Removed,
+        proficiencies: Option<ProficiencyChange>,
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
@@ -355,6 +467,10 @@ impl Provisioning {
                 state.username, intent.username
             ))));
         }
+        let wanted = match &proficiencies {
+            Some(change) => Some(self.checked_proficiencies(connect, &change.wanted).await?),
+            None => None,
+        };
         let desired = self.desired(connect, Some(&state), &intent).await?;
 
         if !desired.active && self.settings.deactivation == Deactivation::Delete {
@@ -376,13 +492,28 @@ impl Provisioning {
             });
         }
 
-        match self
+        let mut rendered = match self
             .write_user(connect, current, &state, &intent, desired)
             .await?
         {
-            Some(written) => self.render(connect, &written, base).await,
-            None => self.render_with(current, &state, names, base),
+            Some(written) => self.render(connect, &written, base).await?,
+            None => self.render_with(current, &state, names, base)?,
+        };
+        if let (Some(wanted), Some(change)) = (wanted, proficiencies) {
+            let held = match change.current {
+                Some(held) => held,
+                None => self.user_proficiencies(connect, &current.id).await?,
+            };
+            let plan = diff(&held, &wanted);
+            if !plan.is_empty() {
+                self.write_proficiencies(connect, &current.id, &plan)
+                    .await?;
+                info!(user_id = %current.id, associated = plan.associate.len(), updated = plan.update.len(),
+                      disassociated = plan.disassociate.len(), "updated proficiencies");
+            }
+            show_proficiencies(&mut rendered.json, Some(&wanted));
         }
+        Ok(rendered)
     }
 
     /// 403 when the user holds (or, deactivated, is to be restored to) a

@@ -22,6 +22,7 @@ mod pages;
 mod patch_limits;
 mod patch_remove;
 mod phones;
+mod proficiencies;
 mod protected;
 mod quota;
 mod serve;

@@ -7,6 +7,7 @@
 //! and refers to its own modules only through `super::`/`self::` paths.
 
 mod dispatch;
+mod proficiencies;
 mod profiles;
 mod quota;
 mod search;
@@ -466,6 +467,21 @@ impl SimulatorHandle {
     /// `CONNECT_MANAGED` or `EXISTING_DIRECTORY`), as if it had been created so.
     pub fn set_identity_management_type(&self, identity_management_type: &str) {
         lock(&self.sim.instance).identity_management_type = identity_management_type.to_owned();
+    }
+
+    /// The user's proficiencies as `(attribute, value, level)`, in
+    /// association order (bypassing quota and counters).
+    pub fn user_proficiencies(&self, id: &str) -> Vec<(String, String, f64)> {
+        let instance = lock(&self.sim.instance);
+        instance.user(id).map_or_else(
+            |_| Vec::new(),
+            |u| {
+                u.proficiencies
+                    .iter()
+                    .map(|p| (p.attribute_name.clone(), p.attribute_value.clone(), p.level))
+                    .collect()
+            },
+        )
     }
 
     /// The id of the security profile with this name.

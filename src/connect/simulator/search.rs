@@ -330,6 +330,7 @@ mod tests {
                 .collect::<Tags>(),
             last_modified: EpochMillis(0),
             agent_status_id: None,
+            proficiencies: Vec::new(),
             visible_from: None,
         });
     }

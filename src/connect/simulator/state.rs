@@ -93,6 +93,9 @@ pub struct UserRecord {
     /// one is put: a new agent who never logged in is offline.
     #[serde(default)]
     pub agent_status_id: Option<String>,
+    /// `UserProficiency` list, in association order.
+    #[serde(default)]
+    pub proficiencies: Vec<ProficiencyRecord>,
     /// Until when reads do not see the user yet (eventual consistency).
     #[serde(skip)]
     pub visible_from: Option<Instant>,
@@ -172,6 +175,39 @@ pub fn seeded_agent_statuses() -> Vec<AgentStatusRecord> {
         .collect()
 }
 
+/// A user's proficiency (`UserProficiency`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProficiencyRecord {
+    pub attribute_name: String,
+    pub attribute_value: String,
+    pub level: f64,
+}
+
+/// A predefined attribute with string values (`PredefinedAttribute`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredefinedAttributeRecord {
+    pub seq: u64,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// Language (English, Spanish, French) and Skill (Billing, Sales), as an
+/// administrator would define them for routing criteria.
+pub fn seeded_predefined_attributes() -> Vec<PredefinedAttributeRecord> {
+    [
+        ("Language", &["English", "Spanish", "French"][..]),
+        ("Skill", &["Billing", "Sales"][..]),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (name, values))| PredefinedAttributeRecord {
+        seq: i as u64,
+        name: name.to_owned(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+    })
+    .collect()
+}
+
 /// `IdentityManagementType` of the simulated instance.
 pub fn default_identity_management_type() -> String {
     "SAML".to_owned()
@@ -195,6 +231,8 @@ pub struct Instance {
     /// instance is created, as in Connect).
     #[serde(default = "default_identity_management_type")]
     pub identity_management_type: String,
+    #[serde(default = "seeded_predefined_attributes")]
+    pub predefined_attributes: Vec<PredefinedAttributeRecord>,
 }
 
 impl Instance {
@@ -223,6 +261,7 @@ impl Instance {
             hierarchy_groups: Vec::new(),
             agent_statuses: seeded_agent_statuses(),
             identity_management_type: default_identity_management_type(),
+            predefined_attributes: seeded_predefined_attributes(),
         };
         for (name, description) in [
             ("Admin", "Full administrative access to the instance."),
@@ -309,6 +348,7 @@ impl Instance {
                     .collect(),
                 last_modified: EpochMillis::now(),
                 agent_status_id: None,
+                proficiencies: Vec::new(),
                 visible_from: None,
             });
         }

@@ -117,6 +117,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         tags,
         last_modified: EpochMillis::now(),
         agent_status_id: None,
+        proficiencies: Vec::new(),
         visible_from: call.visible_from(),
     });
     Ok(json!({ "UserId": id, "UserArn": instance.resource_arn("agent", &id) }))
