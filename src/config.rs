@@ -106,6 +106,9 @@ pub struct Config {
     /// user tag, so `drift` can name fields changed outside SCIM (one more
     /// TagResource for a write that has no tag change of its own).
     pub drift_digest: bool,
+    /// `MAPPING_FILE` (default none): mapping rules, read and validated at
+    /// start (see [`crate::provisioning::mapping`]).
+    pub mapping: Option<std::sync::Arc<crate::provisioning::mapping::Mapping>>,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
     /// `PUBLIC_BASE_URL`: what clients' URLs carry in front of `/scim/v2`
@@ -154,6 +157,7 @@ impl std::fmt::Debug for Config {
             .field("default_phone_region", &self.default_phone_region)
             .field("invalid_phone", &self.invalid_phone)
             .field("drift_digest", &self.drift_digest)
+            .field("mapping", &self.mapping.as_ref().map(|m| m.describe()))
             .field("log_json", &self.log_json)
             .field("public_base_url", &self.public_base_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
@@ -299,6 +303,16 @@ impl Config {
                 })?,
             },
             drift_digest: flag(get("DRIFT_DIGEST"), "DRIFT_DIGEST")?,
+            mapping: match get("MAPPING_FILE").filter(|p| !p.trim().is_empty()) {
+                None => None,
+                Some(path) => Some(std::sync::Arc::new(
+                    crate::provisioning::mapping::Mapping::load(std::path::Path::new(&path))
+                        .map_err(|problem| ConfigError {
+                            name: "MAPPING_FILE",
+                            problem: format!("{path}: {problem}"),
+                        })?,
+                )),
+            },
             invalid_phone: match get("INVALID_PHONE").as_deref().map(str::to_ascii_lowercase) {
                 None => InvalidPhone::Ignore,
                 Some(v) if v == "ignore" => InvalidPhone::Ignore,

@@ -96,6 +96,12 @@ impl ShownProficiencies for Vec<Proficiency> {
     }
 }
 
+fn same_names(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|x| b.iter().any(|y| x.eq_ignore_ascii_case(y)))
+}
+
 /// Lookups of a user an ambiguous CreateUser may have made, and the pause
 /// between them (Connect's search index lags new users).
 const SETTLE_LOOKUPS: usize = 8;
@@ -125,15 +131,17 @@ impl Provisioning {
         body: Value,
         base: &str,
     ) -> Result<(Rendered, Created), Error> {
-        let user = parse_user(body)?;
-        let intent = Intent::from_scim(
+        let user = parse_user(body.clone())?;
+        let mut intent = Intent::from_scim(
             &user,
             None,
             self.settings.profile_source,
             &self.settings.phones,
         )?;
+        let mut named = named_proficiencies(&user).map(<[ProficiencyValue]>::to_vec);
+        self.apply_mapping(&body, &user, None, &mut intent, &mut named)?;
         self.require_names(connect, &intent).await?;
-        let proficiencies = match named_proficiencies(&user) {
+        let proficiencies = match &named {
             Some(wanted) => Some(self.checked_proficiencies(connect, wanted).await?),
             None => None,
         };
@@ -174,6 +182,65 @@ impl Provisioning {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// MAPPING_FILE: the rules that match the user's SCIM JSON decide the
+    /// settings they name (security profiles, routing profile, hierarchy
+    /// group, proficiencies) over `entitlements`, `department` and `roles`;
+    /// the Connect extension's values win when the request sets them
+    /// (`shown`: what the user shows now, so an echoed value is not taken
+    /// as set). Without a file nothing changes.
+    fn apply_mapping(
+        &self,
+        resource: &Value,
+        user: &ScimUser,
+        shown: Option<&Names>,
+        intent: &mut Intent,
+        proficiencies: &mut Option<Vec<ProficiencyValue>>,
+    ) -> Result<(), Error> {
+        let Some(mapping) = &self.settings.mapping else {
+            return Ok(());
+        };
+        let Some(decision) = mapping.decide(resource)? else {
+            return Ok(());
+        };
+        let ext = user.connect.clone().unwrap_or_default();
+        let profiles_set = ext.security_profiles.as_ref().is_some_and(|names| {
+            !names.is_empty() && shown.is_none_or(|s| !same_names(names, &s.security_profiles))
+        });
+        if let Some(names) = decision.security_profiles
+            && !profiles_set
+            && self.settings.profile_source != crate::config::ProfileSource::Groups
+        {
+            intent.security_profiles = Some(names);
+        }
+        let routing_set = ext
+            .routing_profile
+            .as_ref()
+            .is_some_and(|r| shown.is_none_or(|s| !r.eq_ignore_ascii_case(&s.routing_profile)));
+        if let Some(routing) = decision.routing_profile
+            && !routing_set
+        {
+            intent.routing_profile = Some(Some(routing));
+        }
+        let hierarchy_set = ext.hierarchy_group.as_ref().is_some_and(|h| {
+            shown.is_none_or(|s| {
+                !h.as_deref()
+                    .unwrap_or_default()
+                    .eq_ignore_ascii_case(s.hierarchy_group.as_deref().unwrap_or_default())
+            })
+        });
+        if let Some(group) = decision.hierarchy_group
+            && !hierarchy_set
+        {
+            intent.hierarchy_group = Some(Some(group));
+        }
+        if let Some(wanted) = decision.proficiencies
+            && proficiencies.is_none()
+        {
+            *proficiencies = Some(wanted);
+        }
+        Ok(())
     }
 
     /// 400 naming `name.givenName` / `name.familyName` when a new user lacks
@@ -303,8 +370,16 @@ impl Provisioning {
             wanted: wanted.to_vec(),
             current: None,
         });
+        let resource = user.to_json();
         let rendered = self
-            .update(connect, &current, user, Removed::default(), change, base)
+            .update(
+                connect,
+                &current,
+                (user, &resource),
+                Removed::default(),
+                change,
+                base,
+            )
             .await?;
         info!(user_id = %current.id, "adopted existing Connect user");
         Ok((rendered, Created::Adopted))
@@ -361,7 +436,7 @@ impl Provisioning {
         if_match: Option<&str>,
         base: &str,
     ) -> Result<Rendered, Error> {
-        let user = parse_user(body)?;
+        let user = parse_user(body.clone())?;
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
@@ -369,8 +444,15 @@ impl Provisioning {
             wanted: wanted.to_vec(),
             current: None,
         });
-        self.update(connect, &current, &user, Removed::default(), change, base)
-            .await
+        self.update(
+            connect,
+            &current,
+            (&user, &body),
+            Removed::default(),
+            change,
+            base,
+        )
+        .await
     }
 
     /// PATCH /Users/{id} (RFC 7644 §3.5.2): the operations are applied to the
@@ -404,7 +486,7 @@ impl Provisioning {
             wanted: named_proficiencies(&user).unwrap_or_default().to_vec(),
             current: Some(held),
         });
-        self.update(connect, &current, &user, removed, change, base)
+        self.update(connect, &current, (&user, &resource), removed, change, base)
             .await
     }
 
@@ -432,14 +514,15 @@ impl Provisioning {
 
     /// Writes what a full user representation asks for: the fewest Update*
     /// calls, nothing at all when nothing changed. `removed`: what a PATCH
-    /// removed of the attributes an omission keeps (nothing for a PUT).
+    /// removed of the attributes an omission keeps (nothing for a PUT);
+    /// `resource`: the user's SCIM JSON the mapping rules look at.
     async fn update(
         &self,
         connect: &dyn Connect,
         current: &User,
-        user: &ScimUser,
+        (user, resource): (&ScimUser, &Value),
         removed: Removed,
-        proficiencies: Option<ProficiencyChange>,
+        mut proficiencies: Option<ProficiencyChange>,
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
@@ -456,6 +539,19 @@ impl Provisioning {
             &self.settings.phones,
         )?;
         removed.apply_to(&mut intent, self.settings.profile_source);
+        let mut named = proficiencies.as_ref().map(|c| c.wanted.clone());
+        self.apply_mapping(resource, user, Some(&names), &mut intent, &mut named)?;
+        if let Some(wanted) = named {
+            match &mut proficiencies {
+                Some(change) => change.wanted = wanted,
+                None => {
+                    proficiencies = Some(ProficiencyChange {
+                        wanted,
+                        current: None,
+                    })
+                }
+            }
+        }
         if !intent
             .username
             .as_str()

@@ -17,6 +17,7 @@ mod idempotency;
 mod identity_rules;
 mod lambda;
 mod location;
+mod mapping;
 mod okta;
 mod pages;
 mod patch_limits;
