@@ -242,6 +242,19 @@ impl Mapping {
         }
     }
 
+    /// Each rule (and the `otherwise` default) with what it sets, for `check`.
+    pub fn decisions(&self) -> Vec<(&str, &Decision)> {
+        let mut all: Vec<(&str, &Decision)> = self
+            .rules
+            .iter()
+            .map(|r| (r.label.as_str(), &r.sets))
+            .collect();
+        if let Otherwise::Default(d) = &self.otherwise {
+            all.push(("otherwise", d));
+        }
+        all
+    }
+
     /// Each rule's `when`, for logs and `check`.
     pub fn describe(&self) -> String {
         let rules: Vec<String> = self
