@@ -247,7 +247,8 @@ impl Provisioning {
     /// them and the instance uses SAML or Connect itself for identity
     /// management: CreateUser requires FirstName and LastName there
     /// (`UserIdentityInfo`, Connect API reference). Costs nothing when both
-    /// are given; otherwise one DescribeInstance per process (cached).
+    /// are given; otherwise one DescribeInstance per process (cached); when
+    /// that call fails, CreateUser is left to refuse the user itself.
     async fn require_names(&self, connect: &dyn Connect, intent: &Intent) -> Result<(), Error> {
         let missing: Vec<&str> = [
             ("name.givenName", &intent.identity.first_name),
@@ -260,7 +261,15 @@ impl Provisioning {
         if missing.is_empty() {
             return Ok(());
         }
-        let identity_type = self.cache.identity_management_type(connect).await?;
+        let identity_type = match self.cache.identity_management_type(connect).await {
+            Ok(identity_type) => identity_type,
+            Err(e) => {
+                // Connect enforces the rule itself: without DescribeInstance
+                // (a role that lacks it, a throttle) CreateUser answers it.
+                tracing::warn!(error = %e, "DescribeInstance failed; CreateUser will check the names");
+                return Ok(());
+            }
+        };
         let how = match identity_type.as_str() {
             "SAML" => "SAML",
             "CONNECT_MANAGED" => "Amazon Connect itself",
