@@ -132,7 +132,7 @@ async fn assigns(scope: &str, n: usize, clients: usize) {
             let name = format!("{prefix}-{i}@example.com");
             let filter = format!("{base}/Users?filter=userName%20eq%20%22{name}%22");
             assert_eq!(send(&http, reqwest::Method::GET, filter, None).await, 200);
-            let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name});
+            let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "name": {"givenName": "Bench", "familyName": "Agent"}});
             assert_eq!(send(&http, reqwest::Method::POST, format!("{base}/Users"), Some(body)).await, 201);
         }
     })
@@ -153,7 +153,7 @@ async fn deactivations(scope: &str, n: usize, clients: usize) {
     let http = reqwest::Client::new();
     let mut ids = Vec::new();
     for i in 0..n {
-        let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("off{i}@example.com")});
+        let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("off{i}@example.com"), "name": {"givenName": "Bench", "familyName": "Agent"}});
         let reply = http
             .post(format!("{base}/Users"))
             .bearer_auth(TOKEN)

@@ -224,7 +224,62 @@ async fn check_connect(app: &Arc<App>, report: &mut Report) {
         );
     }
 
+    let offline = cache.offline_status_id(&cx).await;
+    report.record(
+        "Offline agent status (ListAgentStatuses)",
+        match offline {
+            Ok(Some(id)) => Ok(format!("{id}: deactivated agents are set Offline")),
+            Ok(None) => Err("the instance has no agent status of type OFFLINE: deactivated agents keep their status".to_owned()),
+            Err(e) => Err(fix(&e, "connect:ListAgentStatuses", "")),
+        },
+    );
+
+    if let Some(mapping) = &config.mapping {
+        check_mapping(app, &cx, mapping, report).await;
+    }
+
     check_user_reads(&cx, report).await;
+}
+
+/// Every name a mapping rule sets exists in the instance.
+async fn check_mapping(
+    app: &Arc<App>,
+    cx: &dyn crate::connect::Connect,
+    mapping: &crate::provisioning::mapping::Mapping,
+    report: &mut Report,
+) {
+    let p = &app.provisioning;
+    for (label, sets) in mapping.decisions() {
+        let mut missing = Vec::new();
+        if let Some(names) = &sets.security_profiles
+            && let Err(e) = p.security_profile_ids(cx, names).await
+        {
+            missing.push(e.to_string());
+        }
+        if let Some(name) = &sets.routing_profile
+            && let Err(e) = p.routing_profile_id(cx, Some(name)).await
+        {
+            missing.push(e.to_string());
+        }
+        if let Some(path) = &sets.hierarchy_group
+            && let Err(e) = p.hierarchy_group_id(cx, path).await
+        {
+            missing.push(e.to_string());
+        }
+        if let Some(wanted) = &sets.proficiencies
+            && let Err(e) = p.checked_proficiencies(cx, wanted).await
+        {
+            missing.push(e.to_string());
+        }
+        report.record(
+            format!("mapping {label} (MAPPING_FILE)"),
+            if missing.is_empty() {
+                Ok("every name it sets exists".to_owned())
+            } else {
+                Err(missing.join("; "))
+            },
+        );
+    }
 }
 
 /// ListUserHierarchyGroups, SearchUsers and ListUsers, one page of one.

@@ -120,6 +120,9 @@ pub struct Config {
     /// `MAX_IN_FLIGHT_REQUESTS`: SCIM requests one process serves at once
     /// (default 64); past it a request is answered 503 with `Retry-After` at once.
     pub max_in_flight_requests: usize,
+    /// `MAPPING_FILE` (default none): mapping rules, read and validated at
+    /// start (see [`crate::provisioning::mapping`]).
+    pub mapping: Option<std::sync::Arc<crate::provisioning::mapping::Mapping>>,
     /// `LOG_FORMAT` (`text` or `json`; default `json` on Lambda, else `text`).
     pub log_json: bool,
     /// `PUBLIC_BASE_URL`: what clients' URLs carry in front of `/scim/v2`
@@ -170,6 +173,7 @@ impl std::fmt::Debug for Config {
             .field("invalid_phone", &self.invalid_phone)
             .field("drift_digest", &self.drift_digest)
             .field("max_in_flight_requests", &self.max_in_flight_requests)
+            .field("mapping", &self.mapping.as_ref().map(|m| m.describe()))
             .field("log_json", &self.log_json)
             .field("public_base_url", &self.public_base_url)
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
@@ -321,6 +325,16 @@ impl Config {
                 })?,
             },
             drift_digest: flag(get("DRIFT_DIGEST"), "DRIFT_DIGEST")?,
+            mapping: match get("MAPPING_FILE").filter(|p| !p.trim().is_empty()) {
+                None => None,
+                Some(path) => Some(std::sync::Arc::new(
+                    crate::provisioning::mapping::Mapping::load(std::path::Path::new(&path))
+                        .map_err(|problem| ConfigError {
+                            name: "MAPPING_FILE",
+                            problem: format!("{path}: {problem}"),
+                        })?,
+                )),
+            },
             invalid_phone: match get("INVALID_PHONE").as_deref().map(str::to_ascii_lowercase) {
                 None => InvalidPhone::Ignore,
                 Some(v) if v == "ignore" => InvalidPhone::Ignore,

@@ -17,8 +17,9 @@ use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
+    UserSummary,
 };
 
 /// How long to wait for a TCP/TLS connection to Connect.
@@ -586,6 +587,137 @@ impl Connect for AwsConnect {
             ConnectError::Other("DescribeInstance: the answer has no Instance".into())
         })?;
         convert::instance_from_sdk(instance)
+    }
+
+    /// ListAgentStatuses.
+    async fn list_agent_statuses(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        let out = self
+            .client
+            .list_agent_statuses()
+            .instance_id(&self.instance_id)
+            .set_next_token(next_token.map(str::to_owned))
+            .max_results(LIST_PAGE_SIZE)
+            .send()
+            .await
+            .map_err(|e| connect_error("ListAgentStatuses", e))?;
+        let items = out
+            .agent_status_summary_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(convert::agent_status_from_sdk)
+            .collect();
+        Ok(page(items, out.next_token))
+    }
+
+    /// ListUserProficiencies.
+    async fn list_user_proficiencies(
+        &self,
+        user_id: &str,
+        next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError> {
+        let out = self
+            .client
+            .list_user_proficiencies()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .set_next_token(next_token.map(str::to_owned))
+            .max_results(100)
+            .send()
+            .await
+            .map_err(|e| connect_error("ListUserProficiencies", e))?;
+        let items = out
+            .user_proficiency_list
+            .unwrap_or_default()
+            .into_iter()
+            .map(convert::proficiency_from_sdk)
+            .collect();
+        Ok(page(items, out.next_token))
+    }
+
+    /// AssociateUserProficiencies.
+    async fn associate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.client
+            .associate_user_proficiencies()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .set_user_proficiencies(Some(convert::proficiencies_to_sdk(proficiencies)?))
+            .send()
+            .await
+            .map_err(|e| connect_error("AssociateUserProficiencies", e))?;
+        Ok(())
+    }
+
+    /// UpdateUserProficiencies.
+    async fn update_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.client
+            .update_user_proficiencies()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .set_user_proficiencies(Some(convert::proficiencies_to_sdk(proficiencies)?))
+            .send()
+            .await
+            .map_err(|e| connect_error("UpdateUserProficiencies", e))?;
+        Ok(())
+    }
+
+    /// DisassociateUserProficiencies.
+    async fn disassociate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.client
+            .disassociate_user_proficiencies()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .set_user_proficiencies(Some(convert::proficiency_keys_to_sdk(proficiencies)?))
+            .send()
+            .await
+            .map_err(|e| connect_error("DisassociateUserProficiencies", e))?;
+        Ok(())
+    }
+
+    /// DescribePredefinedAttribute.
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError> {
+        let out = self
+            .client
+            .describe_predefined_attribute()
+            .instance_id(&self.instance_id)
+            .name(name)
+            .send()
+            .await
+            .map_err(|e| connect_error("DescribePredefinedAttribute", e))?;
+        Ok(convert::predefined_values_from_sdk(
+            out.predefined_attribute,
+        ))
+    }
+
+    /// PutUserStatus.
+    async fn put_user_status(
+        &self,
+        user_id: &str,
+        agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.client
+            .put_user_status()
+            .instance_id(&self.instance_id)
+            .user_id(user_id)
+            .agent_status_id(agent_status_id)
+            .send()
+            .await
+            .map_err(|e| connect_error("PutUserStatus", e))?;
+        Ok(())
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::connect::{Connect, ConnectError, HierarchyGroup, Summary};
+use crate::connect::{AgentStatus, Connect, ConnectError, HierarchyGroup, Summary};
 use named_list::{Listing, NamedList};
 
 /// How long the cache trusts what it learned.
@@ -56,6 +56,15 @@ pub struct ProfileCache {
     hierarchy_groups: NamedList,
     /// DescribeUserHierarchyGroup answers (their paths), with when they came.
     group_details: RwLock<HashMap<String, (HierarchyGroup, Instant)>>,
+    /// The id of the instance's Offline agent status (ListAgentStatuses), with
+    /// when it was found.
+    offline_status: RwLock<Option<(String, Instant)>>,
+    /// The instance's `IdentityManagementType` (DescribeInstance), kept for
+    /// good: Connect fixes it when the instance is created.
+    identity_management_type: RwLock<Option<String>>,
+    /// DescribePredefinedAttribute answers: the values of each attribute
+    /// (by its exact name), with when they came.
+    predefined_attributes: RwLock<HashMap<String, (Vec<String>, Instant)>>,
 }
 
 impl Default for ProfileCache {
@@ -79,6 +88,104 @@ impl ProfileCache {
             routing_profiles: NamedList::new(Listing::RoutingProfiles),
             hierarchy_groups: NamedList::new(Listing::HierarchyGroups),
             group_details: RwLock::default(),
+            offline_status: RwLock::default(),
+            identity_management_type: RwLock::default(),
+            predefined_attributes: RwLock::default(),
+        }
+    }
+
+    /// The values of the predefined attribute `name` (DescribePredefinedAttribute,
+    /// kept for the TTL); `None` when the instance has no such attribute (not
+    /// kept, so an attribute an administrator adds is seen at once).
+    pub async fn predefined_attribute_values(
+        &self,
+        connect: &dyn Connect,
+        name: &str,
+    ) -> Result<Option<Vec<String>>, ConnectError> {
+        if let Some((values, at)) = self
+            .predefined_attributes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            && at.elapsed() < self.config.ttl
+        {
+            return Ok(Some(values.clone()));
+        }
+        match connect.describe_predefined_attribute(name).await {
+            Ok(values) => {
+                self.predefined_attributes
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_owned(), (values.clone(), Instant::now()));
+                Ok(Some(values))
+            }
+            Err(ConnectError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The instance's `IdentityManagementType` (`SAML`, `CONNECT_MANAGED`,
+    /// `EXISTING_DIRECTORY`; empty if Connect gave none): one DescribeInstance
+    /// per process, then none.
+    pub async fn identity_management_type(
+        &self,
+        connect: &dyn Connect,
+    ) -> Result<String, ConnectError> {
+        if let Some(known) = self
+            .identity_management_type
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
+            return Ok(known);
+        }
+        let found = connect
+            .describe_instance()
+            .await?
+            .identity_management_type
+            .unwrap_or_default();
+        *self
+            .identity_management_type
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(found.clone());
+        Ok(found)
+    }
+
+    /// The id of the instance's agent status of type `OFFLINE`
+    /// (ListAgentStatuses, all pages, kept for the TTL); `None` when the
+    /// instance has none.
+    pub async fn offline_status_id(
+        &self,
+        connect: &dyn Connect,
+    ) -> Result<Option<String>, ConnectError> {
+        if let Some((id, at)) = self
+            .offline_status
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            && at.elapsed() < self.config.ttl
+        {
+            return Ok(Some(id));
+        }
+        let mut next_token: Option<String> = None;
+        loop {
+            let page = connect.list_agent_statuses(next_token.as_deref()).await?;
+            if let Some(offline) = page
+                .items
+                .into_iter()
+                .find(|s| s.status_type == AgentStatus::OFFLINE)
+            {
+                *self
+                    .offline_status
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) =
+                    Some((offline.id.clone(), Instant::now()));
+                return Ok(Some(offline.id));
+            }
+            match page.next_token {
+                Some(token) => next_token = Some(token),
+                None => return Ok(None),
+            }
         }
     }
 

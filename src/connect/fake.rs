@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_trait::async_trait;
 
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
+    UserSummary,
 };
 
 /// Items per page of the fake's List* answers.
@@ -297,5 +298,77 @@ impl Connect for FakeConnect {
             status: Some("ACTIVE".into()),
             identity_management_type: Some("SAML".into()),
         })
+    }
+
+    async fn list_agent_statuses(
+        &self,
+        _next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        self.enter("ListAgentStatuses")?;
+        let status = |id: &str, name: &str, status_type: &str| AgentStatus {
+            id: id.into(),
+            arn: summary(id, "").arn,
+            name: name.into(),
+            status_type: status_type.into(),
+        };
+        Ok(Page {
+            items: vec![
+                status("as-available", "Available", "ROUTABLE"),
+                status("as-offline", "Offline", AgentStatus::OFFLINE),
+            ],
+            next_token: None,
+            approximate_total: None,
+        })
+    }
+
+    async fn put_user_status(
+        &self,
+        _user_id: &str,
+        _agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.enter("PutUserStatus")
+    }
+
+    async fn list_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError> {
+        self.enter("ListUserProficiencies")?;
+        Ok(page_of::<Proficiency>(&[], None))
+    }
+
+    async fn associate_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("AssociateUserProficiencies")
+    }
+
+    async fn update_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("UpdateUserProficiencies")
+    }
+
+    async fn disassociate_user_proficiencies(
+        &self,
+        _user_id: &str,
+        _proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.enter("DisassociateUserProficiencies")
+    }
+
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError> {
+        self.enter("DescribePredefinedAttribute")?;
+        match name {
+            "Language" => Ok(vec!["English".into(), "Spanish".into()]),
+            _ => Err(ConnectError::NotFound(format!(
+                "PredefinedAttribute {name}"
+            ))),
+        }
     }
 }

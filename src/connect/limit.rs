@@ -24,8 +24,9 @@ use crate::connect::quota::{
     now_ms,
 };
 use crate::connect::{
-    Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance, NewUser, Page,
-    PhoneConfig, SecurityProfile, Summary, Tags, User, UserSearch, UserSummary,
+    AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
+    UserSummary,
 };
 
 /// Burst tokens each bucket keeps in hand (see [`Gateway::new`]).
@@ -681,6 +682,88 @@ impl Connect for Session {
     async fn describe_instance(&self) -> Result<Instance, ConnectError> {
         self.call("DescribeInstance", None, || {
             self.inner().describe_instance()
+        })
+        .await
+    }
+
+    /// ListAgentStatuses.
+    async fn list_agent_statuses(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError> {
+        self.call("ListAgentStatuses", None, || {
+            self.inner().list_agent_statuses(next_token)
+        })
+        .await
+    }
+
+    /// ListUserProficiencies.
+    async fn list_user_proficiencies(
+        &self,
+        user_id: &str,
+        next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError> {
+        self.call("ListUserProficiencies", Some(user_id), || {
+            self.inner().list_user_proficiencies(user_id, next_token)
+        })
+        .await
+    }
+
+    /// AssociateUserProficiencies.
+    async fn associate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("AssociateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .associate_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// UpdateUserProficiencies.
+    async fn update_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("UpdateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .update_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// DisassociateUserProficiencies.
+    async fn disassociate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError> {
+        self.call("DisassociateUserProficiencies", Some(user_id), || {
+            self.inner()
+                .disassociate_user_proficiencies(user_id, proficiencies)
+        })
+        .await
+    }
+
+    /// DescribePredefinedAttribute.
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError> {
+        self.call("DescribePredefinedAttribute", None, || {
+            self.inner().describe_predefined_attribute(name)
+        })
+        .await
+    }
+
+    /// PutUserStatus.
+    async fn put_user_status(
+        &self,
+        user_id: &str,
+        agent_status_id: &str,
+    ) -> Result<(), ConnectError> {
+        self.call("PutUserStatus", Some(user_id), || {
+            self.inner().put_user_status(user_id, agent_status_id)
         })
         .await
     }

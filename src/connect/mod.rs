@@ -280,6 +280,30 @@ pub struct Instance {
     pub identity_management_type: Option<String>,
 }
 
+/// An agent status as ListAgentStatuses gives it (`AgentStatusSummary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// `AgentStatusType`: `ROUTABLE`, `CUSTOM` or `OFFLINE`.
+    pub status_type: String,
+}
+
+impl AgentStatus {
+    /// The `AgentStatusType` of the status an agent takes when routing stops.
+    pub const OFFLINE: &'static str = "OFFLINE";
+}
+
+/// `UserProficiency`: a predefined attribute value and the agent's level in
+/// it (1.0–5.0), used by routing criteria.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proficiency {
+    pub attribute_name: String,
+    pub attribute_value: String,
+    pub level: f32,
+}
+
 /// The Connect operations connect-scim uses, one method per API operation,
 /// against the one configured instance.
 #[async_trait]
@@ -370,6 +394,44 @@ pub trait Connect: Send + Sync {
     async fn list_tags_for_resource(&self, arn: &str) -> Result<Tags, ConnectError>;
     /// DescribeInstance of the configured instance.
     async fn describe_instance(&self) -> Result<Instance, ConnectError>;
+    /// ListAgentStatuses (`MaxResult1000`).
+    async fn list_agent_statuses(
+        &self,
+        next_token: Option<&str>,
+    ) -> Result<Page<AgentStatus>, ConnectError>;
+    /// ListUserProficiencies (`MaxResult100`).
+    async fn list_user_proficiencies(
+        &self,
+        user_id: &str,
+        next_token: Option<&str>,
+    ) -> Result<Page<Proficiency>, ConnectError>;
+    /// AssociateUserProficiencies (1–20 new ones).
+    async fn associate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// UpdateUserProficiencies (levels of associated ones, 1–20).
+    async fn update_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// DisassociateUserProficiencies (the levels are not sent, 1–20).
+    async fn disassociate_user_proficiencies(
+        &self,
+        user_id: &str,
+        proficiencies: &[Proficiency],
+    ) -> Result<(), ConnectError>;
+    /// DescribePredefinedAttribute: the attribute's string values, `NotFound`
+    /// when the instance has no such attribute.
+    async fn describe_predefined_attribute(&self, name: &str) -> Result<Vec<String>, ConnectError>;
+    /// PutUserStatus: the agent's current status (e.g. the Offline one).
+    async fn put_user_status(
+        &self,
+        user_id: &str,
+        agent_status_id: &str,
+    ) -> Result<(), ConnectError>;
 
     /// Holds off every other writer of `user_id` (in this process and, with a
     /// shared quota store, in every instance) until the lease is dropped. Take

@@ -62,7 +62,14 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Response {
     let cx = app.session();
-    let result = app.provisioning.get_user(&cx, &id, &base).await;
+    let with_proficiencies = query
+        .attributes
+        .iter()
+        .any(|a| a.attr.eq_ignore_ascii_case("proficiencies"));
+    let result = app
+        .provisioning
+        .get_user(&cx, &id, &base, with_proficiencies)
+        .await;
     finish(
         &cx,
         result.map_err(ApiError::from).map(|user| {

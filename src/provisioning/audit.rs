@@ -199,6 +199,10 @@ impl Provisioning {
                     );
                     "TagResource"
                 }
+                Step::AgentStatus(id) => {
+                    change.field("agentStatus", Value::Null, json!(id));
+                    "PutUserStatus"
+                }
                 Step::Untag(keys) => {
                     change.field(
                         "tags",

@@ -12,9 +12,11 @@ mod catalog;
 pub mod digest;
 pub mod error;
 pub mod groups;
+pub mod mapping;
 pub mod names;
 pub mod phone;
 pub mod plan;
+pub mod proficiencies;
 pub mod removed;
 pub mod render;
 pub mod search;
@@ -46,6 +48,9 @@ pub struct Settings {
     /// `DRIFT_DIGEST`: record a digest of what SCIM wrote in each user's tags,
     /// so `drift` can tell which fields changed behind its back.
     pub drift_digest: bool,
+    /// `MAPPING_FILE`: rules that decide profiles, routing, hierarchy and
+    /// proficiencies from an attribute value.
+    pub mapping: Option<std::sync::Arc<mapping::Mapping>>,
 }
 
 impl Settings {
@@ -68,6 +73,7 @@ impl Settings {
                 invalid: config.invalid_phone,
             },
             drift_digest: config.drift_digest,
+            mapping: config.mapping.clone(),
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum Step {
     SecurityProfiles(Vec<String>),
     /// UntagResource (`scim:` tags no longer wanted).
     Untag(Vec<String>),
+    /// PutUserStatus (the Offline status, when a deactivation stops routing).
+    AgentStatus(String),
 }
 
 /// The writes that make `actual` (from DescribeUser) look like `desired`.
@@ -65,6 +67,22 @@ pub fn plan(actual: &User, desired: &AgentState, disabled_profile_id: &str) -> V
         steps.push(Step::Untag(remove));
     }
     steps
+}
+
+/// Makes a deactivation stop routing at once: PutUserStatus with the
+/// instance's Offline status just before the profile swap. Only a plan that
+/// still swaps the profiles gets it, so a retry interrupted before the swap
+/// sets the status again, and a finished deactivation is not repeated.
+pub fn stop_routing(steps: &mut Vec<Step>, desired: &AgentState, offline_status_id: &str) {
+    if desired.active {
+        return;
+    }
+    if let Some(at) = steps
+        .iter()
+        .position(|s| matches!(s, Step::SecurityProfiles(_)))
+    {
+        steps.insert(at, Step::AgentStatus(offline_status_id.to_owned()));
+    }
 }
 
 /// Refuses, before anything is written, a plan whose TagResource Connect
@@ -131,6 +149,7 @@ pub fn applied(user: &User, steps: &[Step], done: usize) -> User {
             Step::Tag(tags) => user.tags.extend(tags.clone()),
             Step::SecurityProfiles(ids) => user.security_profile_ids = ids.clone(),
             Step::Untag(keys) => user.tags.retain(|k, _| !keys.contains(k)),
+            Step::AgentStatus(_) => {}
         }
     }
     user
@@ -160,6 +179,7 @@ async fn run(connect: &dyn Connect, user: &User, step: &Step) -> Result<(), Conn
         Step::Tag(tags) => connect.tag_resource(&user.arn, tags).await?,
         Step::SecurityProfiles(ids) => connect.update_user_security_profiles(&user.id, ids).await?,
         Step::Untag(keys) => connect.untag_resource(&user.arn, keys).await?,
+        Step::AgentStatus(id) => connect.put_user_status(&user.id, id).await?,
     }
     Ok(())
 }
@@ -220,6 +240,32 @@ mod tests {
         let actual = user();
         let desired = AgentState::of_user(&actual);
         assert!(plan(&actual, &desired, "disabled").is_empty());
+    }
+
+    #[test]
+    fn a_deactivation_goes_offline_just_before_the_profile_swap() {
+        let actual = user();
+        let mut desired = AgentState::of_user(&actual);
+        desired.active = false;
+        let mut steps = plan(&actual, &desired, "disabled");
+        stop_routing(&mut steps, &desired, "offline");
+        assert!(matches!(steps[0], Step::Tag(_)));
+        assert_eq!(steps[1], Step::AgentStatus("offline".into()));
+        assert_eq!(steps[2], Step::SecurityProfiles(vec!["disabled".into()]));
+
+        let done = resulting_user(&actual, &desired, "disabled");
+        let mut again = plan(&done, &desired, "disabled");
+        stop_routing(&mut again, &desired, "offline");
+        assert!(again.is_empty(), "a finished deactivation is not repeated");
+
+        let mut reactivated = plan(&done, &AgentState::of_user(&actual), "");
+        stop_routing(&mut reactivated, &AgentState::of_user(&actual), "offline");
+        assert!(
+            !reactivated
+                .iter()
+                .any(|s| matches!(s, Step::AgentStatus(_))),
+            "reactivation leaves the status to the agent"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::connect::cache::CachedList;
 use crate::connect::{Connect, ConnectError, CreatedUser, NewUser, User};
 
 use super::agent::{AgentState, Intent};
-use super::plan::{Step, applied, check_tag_room, execute, plan, resulting_user};
+use super::plan::{Step, applied, check_tag_room, execute, plan, resulting_user, stop_routing};
 use super::{Error, Provisioning};
 
 impl Provisioning {
@@ -27,11 +27,12 @@ impl Provisioning {
         desired: AgentState,
     ) -> Result<Option<User>, Error> {
         let disabled = self.disabled_id_if_needed(connect, &desired).await?;
-        let (steps, written) = self.planned(current, &desired, &disabled);
+        let (mut steps, written) = self.planned(current, &desired, &disabled);
         if steps.is_empty() {
             return Ok(None);
         }
         check_tag_room(current, &steps)?;
+        self.stop_routing(connect, &mut steps, &desired).await?;
         let failed = match execute(connect, current, &steps).await {
             Ok(()) => {
                 info!(user_id = %current.id, writes = steps.len(), active = desired.active, "updated Connect user");
@@ -58,8 +59,9 @@ impl Provisioning {
             });
         }
         warn!(user_id = %current.id, list = ?list, "a profile the cache listed is gone from Connect; wrote what still exists");
-        let (steps, written) = self.planned(&partial, &refreshed, &refreshed_disabled);
+        let (mut steps, written) = self.planned(&partial, &refreshed, &refreshed_disabled);
         check_tag_room(&partial, &steps)?;
+        self.stop_routing(connect, &mut steps, &refreshed).await?;
         let outcome = execute(connect, &partial, &steps).await;
         let done = outcome
             .as_ref()
@@ -68,6 +70,28 @@ impl Provisioning {
         self.audit_steps(connect, &partial, &steps, done).await;
         outcome.map_err(|failed| gone_again(failed.error))?;
         Ok(Some(written))
+    }
+
+    /// Adds PutUserStatus Offline to a plan that deactivates (the status id
+    /// from the cache: no call when warm, ListAgentStatuses when cold). An
+    /// instance without an Offline status is only logged: the profile swap
+    /// still takes every permission away.
+    async fn stop_routing(
+        &self,
+        connect: &dyn Connect,
+        steps: &mut Vec<Step>,
+        desired: &AgentState,
+    ) -> Result<(), Error> {
+        if desired.active || !steps.iter().any(|s| matches!(s, Step::SecurityProfiles(_))) {
+            return Ok(());
+        }
+        match self.cache.offline_status_id(connect).await? {
+            Some(offline) => stop_routing(steps, desired, &offline),
+            None => warn!(
+                "the instance has no agent status of type OFFLINE; the deactivated agent's status is left as it is"
+            ),
+        }
+        Ok(())
     }
 
     /// The writes from `actual` to `desired` and the user they leave, with

@@ -1,28 +1,106 @@
 //! The User use cases (RFC 7644 §3.3 create, §3.4.1 read, §3.5.1 replace,
 //! §3.5.2 modify, §3.6 delete) against Amazon Connect. Costs, in Connect calls
 //! with a warm profile cache: create 1 (CreateUser with its tags), read 1
-//! (DescribeUser), no-op replace 1, deactivate in `disable` mode 3 (DescribeUser,
-//! TagResource, UpdateUserSecurityProfiles), delete 1 (DeleteUser).
+//! (DescribeUser), no-op replace 1, deactivate in `disable` mode 4 (DescribeUser,
+//! TagResource, PutUserStatus Offline, UpdateUserSecurityProfiles), delete 1
+//! (DeleteUser).
 
 use serde_json::Value;
 use tracing::info;
 
 use crate::config::Deactivation;
 use crate::connect::{
-    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, User, UserCriteria,
-    UserField, UserSearch,
+    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, Proficiency, User,
+    UserCriteria, UserField, UserSearch,
 };
 use crate::scim::error::ScimError;
 use crate::scim::etag;
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::ResourceSchema;
-use crate::scim::user::ScimUser;
+use crate::scim::user::{ProficiencyValue, ScimUser};
 
 use super::agent::{AgentState, Intent, Shown};
 use super::names::Names;
+use super::proficiencies::{diff, to_scim};
 use super::removed::Removed;
 use super::render::{Meta, user_json, version};
 use super::{Error, Provisioning};
+
+/// A request's proficiencies: the wanted set, and what the user holds when
+/// already read (a PATCH reads them to apply its operations).
+pub(super) struct ProficiencyChange {
+    wanted: Vec<ProficiencyValue>,
+    current: Option<Vec<Proficiency>>,
+}
+
+/// The proficiencies a user representation names (`None`: not mentioned).
+fn named_proficiencies(user: &ScimUser) -> Option<&[ProficiencyValue]> {
+    user.connect.as_ref()?.proficiencies.as_deref()
+}
+
+/// Whether a PATCH operation names the proficiencies (by path, or inside a
+/// path-less value).
+fn touches_proficiencies(request: &PatchRequest) -> bool {
+    request.operations.iter().any(|op| match &op.path {
+        Some(path) => path
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("proficiencies"),
+        None => op.value.as_ref().is_some_and(|v| {
+            v.to_string()
+                .to_ascii_lowercase()
+                .contains("\"proficiencies\"")
+        }),
+    })
+}
+
+/// Puts the proficiencies into a rendered user's Connect extension.
+fn show_proficiencies<P: ShownProficiencies + ?Sized>(json: &mut Value, proficiencies: Option<&P>) {
+    let Some(proficiencies) = proficiencies else {
+        return;
+    };
+    let Some(map) = json.as_object_mut() else {
+        return;
+    };
+    let ext = map
+        .entry(crate::scim::schema::CONNECT_USER)
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(ext) = ext.as_object_mut() {
+        ext.insert(
+            "proficiencies".into(),
+            crate::scim::user::proficiency::to_json(&proficiencies.as_scim()),
+        );
+    }
+    if let Some(Value::Array(schemas)) = map.get_mut("schemas") {
+        let urn = Value::from(crate::scim::schema::CONNECT_USER);
+        if !schemas.contains(&urn) {
+            schemas.push(urn);
+        }
+    }
+}
+
+/// Proficiencies in either form, as SCIM shows them.
+trait ShownProficiencies {
+    fn as_scim(&self) -> Vec<ProficiencyValue>;
+}
+
+impl ShownProficiencies for [Proficiency] {
+    fn as_scim(&self) -> Vec<ProficiencyValue> {
+        to_scim(self)
+    }
+}
+
+impl ShownProficiencies for Vec<Proficiency> {
+    fn as_scim(&self) -> Vec<ProficiencyValue> {
+        to_scim(self)
+    }
+}
+
+fn same_names(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|x| b.iter().any(|y| x.eq_ignore_ascii_case(y)))
+}
 
 /// Lookups of a user an ambiguous CreateUser may have made, and the pause
 /// between them (Connect's search index lags new users).
@@ -53,17 +131,28 @@ impl Provisioning {
         body: Value,
         base: &str,
     ) -> Result<(Rendered, Created), Error> {
-        let user = parse_user(body)?;
-        let intent = Intent::from_scim(
+        let user = parse_user(body.clone())?;
+        let mut intent = Intent::from_scim(
             &user,
             None,
             self.settings.profile_source,
             &self.settings.phones,
         )?;
+        let mut named = named_proficiencies(&user).map(<[ProficiencyValue]>::to_vec);
+        self.apply_mapping(&body, &user, None, &mut intent, &mut named)?;
+        self.require_names(connect, &intent).await?;
+        let proficiencies = match &named {
+            Some(wanted) => Some(self.checked_proficiencies(connect, wanted).await?),
+            None => None,
+        };
         let new_user = self.new_user(connect, &intent).await?;
         match self.create_connect_user(connect, &intent, new_user).await {
             Ok((created, new_user)) => {
                 info!(user_id = %created.id, "created Connect user");
+                if let Some(wanted) = &proficiencies {
+                    self.write_proficiencies(connect, &created.id, &diff(&[], wanted))
+                        .await?;
+                }
                 let written = User {
                     id: created.id,
                     arn: created.arn,
@@ -77,7 +166,9 @@ impl Provisioning {
                     last_modified: Some(time::OffsetDateTime::now_utc()),
                 };
                 self.audit_created(connect, &written).await;
-                Ok((self.render(connect, &written, base).await?, Created::New))
+                let mut rendered = self.render(connect, &written, base).await?;
+                show_proficiencies(&mut rendered.json, proficiencies.as_deref());
+                Ok((rendered, Created::New))
             }
             Err(Error::Connect(ConnectError::Duplicate(_)))
                 if self.settings.adopt_existing_users =>
@@ -107,6 +198,106 @@ impl Provisioning {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// MAPPING_FILE: the rules that match the user's SCIM JSON decide the
+    /// settings they name (security profiles, routing profile, hierarchy
+    /// group, proficiencies) over `entitlements`, `department` and `roles`;
+    /// the Connect extension's values win when the request sets them
+    /// (`shown`: what the user shows now, so an echoed value is not taken
+    /// as set). Without a file nothing changes.
+    fn apply_mapping(
+        &self,
+        resource: &Value,
+        user: &ScimUser,
+        shown: Option<&Names>,
+        intent: &mut Intent,
+        proficiencies: &mut Option<Vec<ProficiencyValue>>,
+    ) -> Result<(), Error> {
+        let Some(mapping) = &self.settings.mapping else {
+            return Ok(());
+        };
+        let Some(decision) = mapping.decide(resource)? else {
+            return Ok(());
+        };
+        let ext = user.connect.clone().unwrap_or_default();
+        let profiles_set = ext.security_profiles.as_ref().is_some_and(|names| {
+            !names.is_empty() && shown.is_none_or(|s| !same_names(names, &s.security_profiles))
+        });
+        if let Some(names) = decision.security_profiles
+            && !profiles_set
+            && self.settings.profile_source != crate::config::ProfileSource::Groups
+        {
+            intent.security_profiles = Some(names);
+        }
+        let routing_set = ext
+            .routing_profile
+            .as_ref()
+            .is_some_and(|r| shown.is_none_or(|s| !r.eq_ignore_ascii_case(&s.routing_profile)));
+        if let Some(routing) = decision.routing_profile
+            && !routing_set
+        {
+            intent.routing_profile = Some(Some(routing));
+        }
+        let hierarchy_set = ext.hierarchy_group.as_ref().is_some_and(|h| {
+            shown.is_none_or(|s| {
+                !h.as_deref()
+                    .unwrap_or_default()
+                    .eq_ignore_ascii_case(s.hierarchy_group.as_deref().unwrap_or_default())
+            })
+        });
+        if let Some(group) = decision.hierarchy_group
+            && !hierarchy_set
+        {
+            intent.hierarchy_group = Some(Some(group));
+        }
+        if let Some(wanted) = decision.proficiencies
+            && proficiencies.is_none()
+        {
+            *proficiencies = Some(wanted);
+        }
+        Ok(())
+    }
+
+    /// 400 naming `name.givenName` / `name.familyName` when a new user lacks
+    /// them and the instance uses SAML or Connect itself for identity
+    /// management: CreateUser requires FirstName and LastName there
+    /// (`UserIdentityInfo`, Connect API reference). Costs nothing when both
+    /// are given; otherwise one DescribeInstance per process (cached); when
+    /// that call fails, CreateUser is left to refuse the user itself.
+    async fn require_names(&self, connect: &dyn Connect, intent: &Intent) -> Result<(), Error> {
+        let missing: Vec<&str> = [
+            ("name.givenName", &intent.identity.first_name),
+            ("name.familyName", &intent.identity.last_name),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(attribute, _)| attribute)
+        .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let identity_type = match self.cache.identity_management_type(connect).await {
+            Ok(identity_type) => identity_type,
+            Err(e) => {
+                // Connect enforces the rule itself: without DescribeInstance
+                // (a role that lacks it, a throttle) CreateUser answers it.
+                tracing::warn!(error = %e, "DescribeInstance failed; CreateUser will check the names");
+                return Ok(());
+            }
+        };
+        let how = match identity_type.as_str() {
+            "SAML" => "SAML",
+            "CONNECT_MANAGED" => "Amazon Connect itself",
+            _ => return Ok(()),
+        };
+        Err(Error::Scim(ScimError::invalid_value(format!(
+            "{} {} required: the Amazon Connect instance uses {how} for identity management, \
+             where CreateUser needs the user's FirstName and LastName (name.givenName, name.familyName); \
+             nothing was created",
+            missing.join(" and "),
+            if missing.len() == 1 { "is" } else { "are" },
+        ))))
     }
 
     /// CreateUser's input for a new user: the intent over the defaults.
@@ -203,8 +394,20 @@ impl Provisioning {
         }
         let _lease = connect.lease_user(&summary.id).await?;
         let current = connect.describe_user(&summary.id).await?;
+        let change = named_proficiencies(user).map(|wanted| ProficiencyChange {
+            wanted: wanted.to_vec(),
+            current: None,
+        });
+        let resource = user.to_json();
         let rendered = self
-            .update(connect, &current, user, Removed::default(), base)
+            .update(
+                connect,
+                &current,
+                (user, &resource),
+                Removed::default(),
+                change,
+                base,
+            )
             .await?;
         info!(user_id = %current.id, "adopted existing Connect user");
         Ok((rendered, Created::Adopted))
@@ -233,15 +436,23 @@ impl Provisioning {
             .find(|u| u.username.eq_ignore_ascii_case(username)))
     }
 
-    /// GET /Users/{id} (RFC 7644 §3.4.1).
+    /// GET /Users/{id} (RFC 7644 §3.4.1). The proficiencies cost one more
+    /// call (ListUserProficiencies), so they are shown only when
+    /// `with_proficiencies` (the request's `attributes` names them).
     pub async fn get_user(
         &self,
         connect: &dyn Connect,
         id: &str,
         base: &str,
+        with_proficiencies: bool,
     ) -> Result<Rendered, Error> {
         let user = describe(connect, id).await?;
-        self.render(connect, &user, base).await
+        let mut rendered = self.render(connect, &user, base).await?;
+        if with_proficiencies {
+            let held = self.user_proficiencies(connect, id).await?;
+            show_proficiencies(&mut rendered.json, Some(&held));
+        }
+        Ok(rendered)
     }
 
     /// PUT /Users/{id} (RFC 7644 §3.5.1).
@@ -253,12 +464,23 @@ impl Provisioning {
         if_match: Option<&str>,
         base: &str,
     ) -> Result<Rendered, Error> {
-        let user = parse_user(body)?;
+        let user = parse_user(body.clone())?;
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        self.update(connect, &current, &user, Removed::default(), base)
-            .await
+        let change = named_proficiencies(&user).map(|wanted| ProficiencyChange {
+            wanted: wanted.to_vec(),
+            current: None,
+        });
+        self.update(
+            connect,
+            &current,
+            (&user, &body),
+            Removed::default(),
+            change,
+            base,
+        )
+        .await
     }
 
     /// PATCH /Users/{id} (RFC 7644 §3.5.2): the operations are applied to the
@@ -274,12 +496,26 @@ impl Provisioning {
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
-        let before = self.render(connect, &current, base).await?.json;
+        let mut before = self.render(connect, &current, base).await?.json;
+        // The proficiencies are read only when an operation names them, so
+        // that an `add` adds to what the user holds.
+        let held = if touches_proficiencies(request) {
+            let held = self.user_proficiencies(connect, id).await?;
+            show_proficiencies(&mut before, Some(&held));
+            Some(held)
+        } else {
+            None
+        };
         let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
         let user = ScimUser::from_json(&resource)?;
         let removed = Removed::between(&before, &resource);
-        self.update(connect, &current, &user, removed, base).await
+        let change = held.map(|held| ProficiencyChange {
+            wanted: named_proficiencies(&user).unwrap_or_default().to_vec(),
+            current: Some(held),
+        });
+        self.update(connect, &current, (&user, &resource), removed, change, base)
+            .await
     }
 
     /// DELETE /Users/{id} (RFC 7644 §3.6): DescribeUser (only a SCIM-managed
@@ -307,13 +543,15 @@ impl Provisioning {
 
     /// Writes what a full user representation asks for: the fewest Update*
     /// calls, nothing at all when nothing changed. `removed`: what a PATCH
-    /// removed of the attributes an omission keeps (nothing for a PUT).
+    /// removed of the attributes an omission keeps (nothing for a PUT);
+    /// `resource`: the user's SCIM JSON the mapping rules look at.
     async fn update(
         &self,
         connect: &dyn Connect,
         current: &User,
-        user: &ScimUser,
+        (user, resource): (&ScimUser, &Value),
         removed: Removed,
+        mut proficiencies: Option<ProficiencyChange>,
         base: &str,
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
@@ -330,6 +568,19 @@ impl Provisioning {
             &self.settings.phones,
         )?;
         removed.apply_to(&mut intent, self.settings.profile_source);
+        let mut named = proficiencies.as_ref().map(|c| c.wanted.clone());
+        self.apply_mapping(resource, user, Some(&names), &mut intent, &mut named)?;
+        if let Some(wanted) = named {
+            match &mut proficiencies {
+                Some(change) => change.wanted = wanted,
+                None => {
+                    proficiencies = Some(ProficiencyChange {
+                        wanted,
+                        current: None,
+                    })
+                }
+            }
+        }
         if !intent
             .username
             .as_str()
@@ -341,6 +592,10 @@ impl Provisioning {
                 state.username, intent.username
             ))));
         }
+        let wanted = match &proficiencies {
+            Some(change) => Some(self.checked_proficiencies(connect, &change.wanted).await?),
+            None => None,
+        };
         let desired = self.desired(connect, Some(&state), &intent).await?;
 
         if !desired.active && self.settings.deactivation == Deactivation::Delete {
@@ -367,13 +622,28 @@ impl Provisioning {
             });
         }
 
-        match self
+        let mut rendered = match self
             .write_user(connect, current, &state, &intent, desired)
             .await?
         {
-            Some(written) => self.render(connect, &written, base).await,
-            None => self.render_with(current, &state, names, base),
+            Some(written) => self.render(connect, &written, base).await?,
+            None => self.render_with(current, &state, names, base)?,
+        };
+        if let (Some(wanted), Some(change)) = (wanted, proficiencies) {
+            let held = match change.current {
+                Some(held) => held,
+                None => self.user_proficiencies(connect, &current.id).await?,
+            };
+            let plan = diff(&held, &wanted);
+            if !plan.is_empty() {
+                self.write_proficiencies(connect, &current.id, &plan)
+                    .await?;
+                info!(user_id = %current.id, associated = plan.associate.len(), updated = plan.update.len(),
+                      disassociated = plan.disassociate.len(), "updated proficiencies");
+            }
+            show_proficiencies(&mut rendered.json, Some(&wanted));
         }
+        Ok(rendered)
     }
 
     /// 403 when the user holds (or, deactivated, is to be restored to) a

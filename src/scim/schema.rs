@@ -439,6 +439,21 @@ pub static CONNECT_USER_SCHEMA: Schema = Schema {
         Attribute::boolean("autoAccept").describe("Whether calls are accepted automatically."),
         Attribute::of("afterContactWorkTimeLimit", AttrType::Integer)
             .describe("After-contact work time limit in seconds."),
+        Attribute::complex(
+            "proficiencies",
+            &[
+                Attribute::text("attribute")
+                    .case_exact()
+                    .describe("A predefined attribute of the instance, e.g. Language."),
+                Attribute::text("value")
+                    .case_exact()
+                    .describe("One of the attribute's values, e.g. English; alone, the string form Language:English=4;Skill:Billing=2."),
+                Attribute::of("level", AttrType::Decimal)
+                    .describe("The agent's level, 1.0 to 5.0."),
+            ],
+        )
+        .multi()
+        .describe("Routing proficiencies (AssociateUserProficiencies and the like)."),
     ],
 };
 

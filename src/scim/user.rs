@@ -11,6 +11,9 @@ use super::json_keys::{self, put, string};
 use super::patch::coerce;
 use super::schema::{CONNECT_USER, ENTERPRISE_USER, ResourceSchema, USER};
 
+pub mod proficiency;
+pub use proficiency::ProficiencyValue;
+
 /// The `name` complex attribute (RFC 7643 §4.1.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Name {
@@ -139,6 +142,9 @@ pub struct ConnectExtension {
     pub auto_accept: Option<bool>,
     /// After-contact work time limit, seconds.
     pub after_contact_work_time_limit: Option<i64>,
+    /// Routing proficiencies; `None` absent (left as they are), `Some(empty)`
+    /// sent as `null` or `[]` (remove them all).
+    pub proficiencies: Option<Vec<ProficiencyValue>>,
 }
 
 /// A User as the provisioning code sees it (RFC 7643 §4.1, §4.3, our extension).
@@ -227,7 +233,7 @@ fn read_enterprise(ext: &Map<String, Value>) -> EnterpriseUser {
     }
 }
 
-fn read_connect(ext: &Map<String, Value>) -> ConnectExtension {
+fn read_connect(ext: &Map<String, Value>) -> Result<ConnectExtension, ScimError> {
     let security_profiles = json_keys::get(ext, "securityProfiles").map(|v| match v {
         Value::Array(items) => items
             .iter()
@@ -238,7 +244,12 @@ fn read_connect(ext: &Map<String, Value>) -> ConnectExtension {
     });
     let hierarchy_group =
         json_keys::get(ext, "hierarchyGroup").map(|v| v.as_str().map(str::to_owned));
-    ConnectExtension {
+    let proficiencies = ext
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("proficiencies"))
+        .map(|(_, v)| proficiency::read(v))
+        .transpose()?;
+    Ok(ConnectExtension {
         security_profiles,
         routing_profile: string(ext, "routingProfile"),
         hierarchy_group,
@@ -247,7 +258,8 @@ fn read_connect(ext: &Map<String, Value>) -> ConnectExtension {
         auto_accept: json_keys::get(ext, "autoAccept").and_then(Value::as_bool),
         after_contact_work_time_limit: json_keys::get(ext, "afterContactWorkTimeLimit")
             .and_then(Value::as_i64),
-    }
+        proficiencies,
+    })
 }
 
 impl ScimUser {
@@ -280,7 +292,7 @@ impl ScimUser {
             groups: Vec::new(),
             password: string(map, "password"),
             enterprise: extension(ENTERPRISE_USER).map(read_enterprise),
-            connect: extension(CONNECT_USER).map(read_connect),
+            connect: extension(CONNECT_USER).map(read_connect).transpose()?,
         })
     }
 
@@ -409,6 +421,9 @@ fn connect_json(ext: &ConnectExtension) -> Map<String, Value> {
         "afterContactWorkTimeLimit",
         ext.after_contact_work_time_limit,
     );
+    if let Some(proficiencies) = &ext.proficiencies {
+        map.insert("proficiencies".into(), proficiency::to_json(proficiencies));
+    }
     map
 }
 

@@ -148,3 +148,52 @@ async fn check_verifies_the_quota_table_when_one_is_set() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn check_names_the_mapping_rule_whose_names_do_not_exist_and_refuses_an_invalid_file() {
+    let sim = simulator().await;
+    let dept = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department";
+    let good = serde_json::json!({"rules": [
+        {"when": {"attribute": dept, "equals": "Retail"}, "securityProfiles": ["Agent"],
+         "hierarchyGroup": "Seattle/Tier1", "proficiencies": "Language:English=4"},
+        {"when": {"attribute": "title", "equals": "Lead"}, "routingProfile": "No Such Routing",
+         "proficiencies": "Language:Klingon=2"}
+    ]});
+    let path = std::env::temp_dir().join(format!(
+        "connect-scim-check-mapping-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, good.to_string()).unwrap();
+    let (output, stdout) = check(&sim, &[("MAPPING_FILE", path.to_str().unwrap())]).await;
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok   Offline agent status (ListAgentStatuses)"),
+        "{stdout}"
+    );
+    let rule1 = stdout
+        .lines()
+        .find(|l| l.contains("mapping rule 1"))
+        .expect("rule 1 line");
+    assert!(rule1.starts_with("ok   "), "{rule1}");
+    let rule2 = stdout
+        .lines()
+        .find(|l| l.contains("mapping rule 2"))
+        .expect("rule 2 line");
+    assert!(rule2.starts_with("FAIL "), "{rule2}");
+    assert!(
+        rule2.contains("No Such Routing") && rule2.contains("Klingon"),
+        "{rule2}"
+    );
+
+    let mut bad = good.clone();
+    bad["rules"][1]["routingprofile"] = serde_json::json!("x");
+    std::fs::write(&path, bad.to_string()).unwrap();
+    let (output, stdout) = check(&sim, &[("MAPPING_FILE", path.to_str().unwrap())]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stderr.contains("MAPPING_FILE") && stderr.contains("rule 2"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

@@ -11,6 +11,7 @@ use crate::app::TestApp;
 fn agent(username: &str) -> Value {
     json!({
         "userName": username,
+        "name": {"givenName": "Test", "familyName": "Agent"},
         "externalId": format!("00u-{username}"),
         "emails": [{"value": format!("{username}@example.com"), "primary": true}],
         "entitlements": [{"value": "Agent"}, {"value": "CallCenterManager"}, {"value": "QualityAnalyst"}]
@@ -61,10 +62,11 @@ async fn a_user_with_44_foreign_tags_is_deactivated_and_reactivated_with_its_pro
         app.profile_ids_named(&["SCIM-Disabled"])
     );
     assert!(tag_count(&app, "tagged") <= 50);
-    // DescribeUser, TagResource, UpdateUserSecurityProfiles (a throttle caused
-    // by the administrator's direct tagging above, retried, is not a call of ours).
+    // DescribeUser, ListAgentStatuses (cold), TagResource, PutUserStatus,
+    // UpdateUserSecurityProfiles (a throttle caused by the administrator's
+    // direct tagging above, retried, is not a call of ours).
     let stats = app.stats();
-    assert_eq!(stats.total - stats.throttled, 3, "{stats:?}");
+    assert_eq!(stats.total - stats.throttled, 5, "{stats:?}");
 
     let on = app.patch(&format!("/Users/{id}"), &active(true)).await;
     assert_eq!(on.status, 200, "{}", on.body);
@@ -96,8 +98,43 @@ async fn a_deactivation_that_cannot_be_recorded_is_refused_before_any_write() {
         "only the DescribeUser: {stats:?}"
     );
     let connect = app.connect_user("full").unwrap();
-    assert!(
-        connect["IdentityInfo"].get("FirstName").is_none(),
-        "{connect}"
-    );
+    assert_eq!(connect["IdentityInfo"]["FirstName"], "Test", "{connect}");
+}
+
+#[tokio::test]
+async fn a_disabled_agent_is_offline_and_reactivation_leaves_the_status_to_the_agent() {
+    let app = TestApp::spawn().await;
+    let first = app.create_user(&agent("routed")).await;
+    let second = app.create_user(&agent("routed2")).await;
+    for id in [&first, &second] {
+        assert!(app.sim.set_user_status(id, "Available"));
+    }
+
+    app.reset_stats();
+    let off = app.patch(&format!("/Users/{first}"), &active(false)).await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    assert_eq!(app.sim.user_status(&first).as_deref(), Some("Offline"));
+    assert_eq!(app.calls("ListAgentStatuses"), 1, "{:?}", app.stats());
+
+    app.reset_stats();
+    let off = app.patch(&format!("/Users/{second}"), &active(false)).await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    assert_eq!(app.sim.user_status(&second).as_deref(), Some("Offline"));
+    // Warm cache: DescribeUser, TagResource, PutUserStatus, UpdateUserSecurityProfiles.
+    assert_eq!(app.stats().total, 4, "{:?}", app.stats());
+    assert_eq!(app.calls("PutUserStatus"), 1);
+
+    app.reset_stats();
+    let again = app.patch(&format!("/Users/{second}"), &active(false)).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(app.calls("PutUserStatus"), 0, "already deactivated");
+
+    assert!(app.sim.set_user_status(&first, "Offline"));
+    app.reset_stats();
+    let on = app.patch(&format!("/Users/{first}"), &active(true)).await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    // DescribeUser, UpdateUserSecurityProfiles, UntagResource: no PutUserStatus.
+    assert_eq!(app.stats().total, 3, "{:?}", app.stats());
+    assert_eq!(app.calls("PutUserStatus"), 0);
+    assert_eq!(app.sim.user_status(&first).as_deref(), Some("Offline"));
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use connect_scim::connect::aws::{AwsConnect, simulator_client};
 use connect_scim::connect::simulator::SimulatorConfig;
-use connect_scim::connect::{Connect, IdentityInfo, NewUser, PhoneConfig, Tags};
+use connect_scim::connect::{Connect, NewUser, PhoneConfig, Tags};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
@@ -112,7 +112,11 @@ async fn drift_is_clean_after_provisioning_and_names_what_changed_behind_scims_b
     console
         .create_user(&NewUser {
             username: "breakglass".into(),
-            identity: IdentityInfo::default(),
+            identity: connect_scim::connect::IdentityInfo {
+                first_name: Some("Console".into()),
+                last_name: Some("User".into()),
+                ..Default::default()
+            },
             phone: PhoneConfig::default(),
             security_profile_ids: vec![app.sim.security_profile_id("Admin").expect("Admin")],
             routing_profile_id: app

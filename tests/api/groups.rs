@@ -403,7 +403,7 @@ async fn bad_members_are_refused_whole_and_a_last_profile_falls_back_to_the_defa
 
     // A user whose only profile is the group gets DEFAULT_SECURITY_PROFILES when removed.
     let only = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                      "userName": "solo@example.com", "entitlements": [{"value": "Solo"}]});
+                      "userName": "solo@example.com", "name": {"givenName": "Solo", "familyName": "Agent"}, "entitlements": [{"value": "Solo"}]});
     let solo = app.post("/Users", &only).await;
     assert_eq!(solo.status, 201, "{}", solo.body);
     assert_profiles(&app, &[("solo@example.com", &["Solo"])]);
@@ -690,7 +690,11 @@ async fn seed_agents(app: &TestApp, n: usize) -> Vec<String> {
         let created = connect
             .create_user(&NewUser {
                 username: format!("agent{i:02}"),
-                identity: Default::default(),
+                identity: connect_scim::connect::IdentityInfo {
+                    first_name: Some("Console".into()),
+                    last_name: Some("User".into()),
+                    ..Default::default()
+                },
                 phone: PhoneConfig::default(),
                 security_profile_ids: vec![agent.clone()],
                 routing_profile_id: routing.clone(),

@@ -19,6 +19,7 @@ fn linked_user() -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", CONNECT],
         "userName": "linked",
+        "name": {"givenName": "Test", "familyName": "Agent"},
         "externalId": "00u-linked",
         "entitlements": [{"value": "CallCenterManager"}, {"value": "QualityAnalyst"}],
         "roles": [{"value": "Night Routing"}],

@@ -18,7 +18,10 @@ fn with_mobile(username: &str, mobile: &str) -> Value {
 #[tokio::test]
 async fn a_mobile_in_national_format_is_stored_in_e164() {
     let app = TestApp::spawn().await;
-    app.create_user(&json!({"userName": "warmup"})).await;
+    app.create_user(
+        &json!({"userName": "warmup", "name": {"givenName": "Warm", "familyName": "Up"}}),
+    )
+    .await;
     for (i, mobile) in ["(415) 555-0100", "415 555 0100", "+1 415.555.0100"]
         .iter()
         .enumerate()

@@ -113,11 +113,15 @@ fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
 }
 
 async fn console_user(app: &TestApp, username: &str, profile: &str) -> String {
-    use connect_scim::connect::{Connect, IdentityInfo, NewUser, PhoneConfig, Tags};
+    use connect_scim::connect::{Connect, NewUser, PhoneConfig, Tags};
     console(app)
         .create_user(&NewUser {
             username: username.into(),
-            identity: IdentityInfo::default(),
+            identity: connect_scim::connect::IdentityInfo {
+                first_name: Some("Console".into()),
+                last_name: Some("User".into()),
+                ..Default::default()
+            },
             phone: PhoneConfig::default(),
             security_profile_ids: vec![app.sim.security_profile_id(profile).unwrap()],
             routing_profile_id: app.sim.routing_profile_id("Basic Routing Profile").unwrap(),
@@ -202,6 +206,7 @@ async fn a_scim_user_holding_a_protected_profile_is_only_read() {
     let asks_admin = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "wants-admin@example.com",
+        "name": {"givenName": "Test", "familyName": "Agent"},
         "entitlements": [{"value": "Admin"}],
     });
     let refused = app.post("/Users", &asks_admin).await;

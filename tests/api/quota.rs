@@ -237,6 +237,7 @@ async fn parallel_group_patches_on_three_processes_never_lose_a_grant() {
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
                         "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User"],
             "userName": username,
+            "name": {"givenName": "Test", "familyName": "Agent"},
             "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User": {
                 "securityProfiles": ["Fleet Group 0"]
             },

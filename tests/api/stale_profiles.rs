@@ -48,7 +48,11 @@ async fn deactivated_then_profile_deleted(
     let created = connect
         .create_user(&NewUser {
             username: username.to_owned(),
-            identity: Default::default(),
+            identity: connect_scim::connect::IdentityInfo {
+                first_name: Some("Console".into()),
+                last_name: Some("User".into()),
+                ..Default::default()
+            },
             phone: PhoneConfig::default(),
             security_profile_ids: vec![app.sim.security_profile_id("SCIM-Disabled").unwrap()],
             routing_profile_id: app.sim.routing_profile_id("Basic Routing Profile").unwrap(),

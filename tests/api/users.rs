@@ -61,7 +61,9 @@ async fn connect_calls_per_operation_stay_at_their_minimum() {
     app.reset_stats();
     let off = app.patch(&format!("/Users/{id}"), &deactivate()).await;
     assert_eq!(off.status, 200);
-    assert!(app.stats().total <= 3, "deactivate: {:?}", app.stats());
+    // DescribeUser, ListAgentStatuses (cold cache), TagResource, PutUserStatus,
+    // UpdateUserSecurityProfiles.
+    assert!(app.stats().total <= 5, "deactivate: {:?}", app.stats());
 
     app.reset_stats();
     assert_eq!(

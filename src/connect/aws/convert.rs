@@ -1,12 +1,13 @@
 //! Conversions between the port's domain types and aws-sdk-connect's types, both
 //! ways. Pure functions; the only other place besides `aws.rs` that names SDK types.
 
+use crate::connect::Proficiency;
 use aws_sdk_connect::types as sdk;
 use time::OffsetDateTime;
 
 use crate::connect::{
-    Comparison, ConnectError, HierarchyGroup, IdentityInfo, Instance, PhoneConfig, PhoneType,
-    SecurityProfile, Summary, TagFilter, Tags, User, UserCriteria, UserSummary,
+    AgentStatus, Comparison, ConnectError, HierarchyGroup, IdentityInfo, Instance, PhoneConfig,
+    PhoneType, SecurityProfile, Summary, TagFilter, Tags, User, UserCriteria, UserSummary,
 };
 
 /// `UserIdentityInfo` for CreateUser / UpdateUserIdentityInfo.
@@ -113,6 +114,76 @@ pub(super) fn summary(
         arn: arn.unwrap_or_default(),
         name: name.unwrap_or_default(),
     })
+}
+
+/// An `AgentStatusSummary` (none without an id).
+pub(super) fn agent_status_from_sdk(s: sdk::AgentStatusSummary) -> Option<AgentStatus> {
+    Some(AgentStatus {
+        id: s.id?,
+        arn: s.arn.unwrap_or_default(),
+        name: s.name.unwrap_or_default(),
+        status_type: s.r#type.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+    })
+}
+
+/// A `UserProficiency`.
+pub(super) fn proficiency_from_sdk(p: sdk::UserProficiency) -> Proficiency {
+    Proficiency {
+        attribute_name: p.attribute_name,
+        attribute_value: p.attribute_value,
+        level: p.level,
+    }
+}
+
+fn built<T, E: std::fmt::Display>(what: &str, r: Result<T, E>) -> Result<T, ConnectError> {
+    r.map_err(|e| ConnectError::InvalidParameter(format!("{what}: {e}")))
+}
+
+/// `UserProficiency` list (Associate/UpdateUserProficiencies).
+pub(super) fn proficiencies_to_sdk(
+    proficiencies: &[Proficiency],
+) -> Result<Vec<sdk::UserProficiency>, ConnectError> {
+    proficiencies
+        .iter()
+        .map(|p| {
+            built(
+                "UserProficiency",
+                sdk::UserProficiency::builder()
+                    .attribute_name(&p.attribute_name)
+                    .attribute_value(&p.attribute_value)
+                    .level(p.level)
+                    .build(),
+            )
+        })
+        .collect()
+}
+
+/// `UserProficiencyDisassociate` list.
+pub(super) fn proficiency_keys_to_sdk(
+    proficiencies: &[Proficiency],
+) -> Result<Vec<sdk::UserProficiencyDisassociate>, ConnectError> {
+    proficiencies
+        .iter()
+        .map(|p| {
+            built(
+                "UserProficiencyDisassociate",
+                sdk::UserProficiencyDisassociate::builder()
+                    .attribute_name(&p.attribute_name)
+                    .attribute_value(&p.attribute_value)
+                    .build(),
+            )
+        })
+        .collect()
+}
+
+/// The string values of a `PredefinedAttribute`.
+pub(super) fn predefined_values_from_sdk(
+    attribute: Option<sdk::PredefinedAttribute>,
+) -> Vec<String> {
+    match attribute.and_then(|a| a.values) {
+        Some(sdk::PredefinedAttributeValues::StringList(values)) => values,
+        _ => Vec::new(),
+    }
 }
 
 /// `UserSearchCriteria` from the port's criteria tree.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::state::Instance;
 use super::wire::{ApiError, ApiResult, Fields, Query, decode, parse_body};
-use super::{profiles, search, tags, users};
+use super::{proficiencies, profiles, search, statuses, tags, users};
 
 /// The Connect operations the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,14 @@ pub enum Operation {
     ListTagsForResource,
     DescribeInstance,
     ListInstances,
+    ListAgentStatuses,
+    PutUserStatus,
+    ListUserProficiencies,
+    AssociateUserProficiencies,
+    UpdateUserProficiencies,
+    DisassociateUserProficiencies,
+    ListPredefinedAttributes,
+    DescribePredefinedAttribute,
 }
 
 impl Operation {
@@ -67,6 +75,14 @@ impl Operation {
             ListTagsForResource => "ListTagsForResource",
             DescribeInstance => "DescribeInstance",
             ListInstances => "ListInstances",
+            ListAgentStatuses => "ListAgentStatuses",
+            PutUserStatus => "PutUserStatus",
+            ListUserProficiencies => "ListUserProficiencies",
+            AssociateUserProficiencies => "AssociateUserProficiencies",
+            UpdateUserProficiencies => "UpdateUserProficiencies",
+            DisassociateUserProficiencies => "DisassociateUserProficiencies",
+            ListPredefinedAttributes => "ListPredefinedAttributes",
+            DescribePredefinedAttribute => "DescribePredefinedAttribute",
         }
     }
 
@@ -86,6 +102,10 @@ impl Operation {
                 | DeleteSecurityProfile
                 | TagResource
                 | UntagResource
+                | PutUserStatus
+                | AssociateUserProficiencies
+                | UpdateUserProficiencies
+                | DisassociateUserProficiencies
         )
     }
 }
@@ -129,6 +149,9 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                 "routing-profile" => UpdateUserRoutingProfile,
                 "phone-config" => UpdateUserPhoneConfig,
                 "hierarchy" => UpdateUserHierarchy,
+                "associate-proficiencies" => AssociateUserProficiencies,
+                "proficiencies" => UpdateUserProficiencies,
+                "disassociate-proficiencies" => DisassociateUserProficiencies,
                 _ => return None,
             };
             (operation, vec![*i, *u])
@@ -144,6 +167,13 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         (Method::GET, ["user-hierarchy-groups-summary", i]) => (ListUserHierarchyGroups, vec![*i]),
         (Method::GET, ["user-hierarchy-groups", i, g]) => {
             (DescribeUserHierarchyGroup, vec![*i, *g])
+        }
+        (Method::PUT, ["users", i, u, "status"]) => (PutUserStatus, vec![*i, *u]),
+        (Method::GET, ["agent-status", i]) => (ListAgentStatuses, vec![*i]),
+        (Method::GET, ["users", i, u, "proficiencies"]) => (ListUserProficiencies, vec![*i, *u]),
+        (Method::GET, ["predefined-attributes", i]) => (ListPredefinedAttributes, vec![*i]),
+        (Method::GET, ["predefined-attributes", i, n]) => {
+            (DescribePredefinedAttribute, vec![*i, *n])
         }
         (Method::GET, ["instance", i]) => (DescribeInstance, vec![*i]),
         (Method::GET, ["instance"]) => (ListInstances, vec![]),
@@ -228,6 +258,14 @@ pub fn execute(operation: Operation, instance: &mut Instance, call: &Call) -> Ap
         ListTagsForResource => tags::list(instance, call),
         DescribeInstance => profiles::describe_instance(instance, call),
         ListInstances => profiles::list_instances(instance, call),
+        ListAgentStatuses => statuses::list(instance, call),
+        PutUserStatus => statuses::put(instance, call),
+        ListUserProficiencies => proficiencies::list(instance, call),
+        AssociateUserProficiencies => proficiencies::associate(instance, call),
+        UpdateUserProficiencies => proficiencies::update(instance, call),
+        DisassociateUserProficiencies => proficiencies::disassociate(instance, call),
+        ListPredefinedAttributes => proficiencies::list_attributes(instance, call),
+        DescribePredefinedAttribute => proficiencies::describe_attribute(instance, call),
     }
 }
 

@@ -7,10 +7,12 @@
 //! and refers to its own modules only through `super::`/`self::` paths.
 
 mod dispatch;
+mod proficiencies;
 mod profiles;
 mod quota;
 mod search;
 mod state;
+mod statuses;
 mod tags;
 #[cfg(test)]
 mod tests;
@@ -431,6 +433,55 @@ impl SimulatorHandle {
         let instance = lock(&self.sim.instance);
         let user = instance.user(id).ok()?;
         Some(without_nulls(users::user_json(&instance, user)))
+    }
+
+    /// The name of the user's current agent status (PutUserStatus), `None`
+    /// for an unknown user; an agent never set is `Offline`, as in Connect.
+    pub fn user_status(&self, id: &str) -> Option<String> {
+        let instance = lock(&self.sim.instance);
+        let user = instance.user(id).ok()?;
+        match &user.agent_status_id {
+            Some(status) => Some(instance.agent_status(status).ok()?.name.clone()),
+            None => Some("Offline".to_owned()),
+        }
+    }
+
+    /// Sets the user's agent status by name, as the agent would in the
+    /// Contact Control Panel (bypassing quota and counters).
+    pub fn set_user_status(&self, id: &str, name: &str) -> bool {
+        let mut instance = lock(&self.sim.instance);
+        let Some(status) = instance.agent_statuses.iter().find(|s| s.name == name) else {
+            return false;
+        };
+        let status = status.id.clone();
+        match instance.user_mut(id) {
+            Ok(user) => {
+                user.agent_status_id = Some(status);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Sets the instance's `IdentityManagementType` (`SAML`, the seeded one,
+    /// `CONNECT_MANAGED` or `EXISTING_DIRECTORY`), as if it had been created so.
+    pub fn set_identity_management_type(&self, identity_management_type: &str) {
+        lock(&self.sim.instance).identity_management_type = identity_management_type.to_owned();
+    }
+
+    /// The user's proficiencies as `(attribute, value, level)`, in
+    /// association order (bypassing quota and counters).
+    pub fn user_proficiencies(&self, id: &str) -> Vec<(String, String, f64)> {
+        let instance = lock(&self.sim.instance);
+        instance.user(id).map_or_else(
+            |_| Vec::new(),
+            |u| {
+                u.proficiencies
+                    .iter()
+                    .map(|p| (p.attribute_name.clone(), p.attribute_value.clone(), p.level))
+                    .collect()
+            },
+        )
     }
 
     /// The id of the security profile with this name.

@@ -284,7 +284,7 @@ fn instance_json(instance: &Instance) -> Value {
     json!({
         "Id": instance.id,
         "Arn": instance.arn(),
-        "IdentityManagementType": "SAML",
+        "IdentityManagementType": instance.identity_management_type,
         "InstanceAlias": instance.alias,
         "CreatedTime": instance.created_time.seconds(),
         "ServiceRole": format!(

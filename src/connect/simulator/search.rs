@@ -329,6 +329,8 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<Tags>(),
             last_modified: EpochMillis(0),
+            agent_status_id: None,
+            proficiencies: Vec::new(),
             visible_from: None,
         });
     }

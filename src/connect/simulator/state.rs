@@ -89,6 +89,13 @@ pub struct UserRecord {
     pub hierarchy_group_id: Option<String>,
     pub tags: Tags,
     pub last_modified: EpochMillis,
+    /// The id of the agent's current status (PutUserStatus); `None` until
+    /// one is put: a new agent who never logged in is offline.
+    #[serde(default)]
+    pub agent_status_id: Option<String>,
+    /// `UserProficiency` list, in association order.
+    #[serde(default)]
+    pub proficiencies: Vec<ProficiencyRecord>,
     /// Until when reads do not see the user yet (eventual consistency).
     #[serde(skip)]
     pub visible_from: Option<Instant>,
@@ -144,6 +151,68 @@ pub struct HierarchyGroupRecord {
     pub last_modified: EpochMillis,
 }
 
+/// An agent status (`AgentStatus`): the ones a new instance has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentStatusRecord {
+    pub seq: u64,
+    pub id: String,
+    pub name: String,
+    /// `ROUTABLE`, `CUSTOM` or `OFFLINE`.
+    pub status_type: String,
+}
+
+/// Available (routable) and Offline, as a new Connect instance has them.
+pub fn seeded_agent_statuses() -> Vec<AgentStatusRecord> {
+    [("Available", "ROUTABLE"), ("Offline", "OFFLINE")]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, status_type))| AgentStatusRecord {
+            seq: i as u64,
+            id: new_id(),
+            name: name.to_owned(),
+            status_type: status_type.to_owned(),
+        })
+        .collect()
+}
+
+/// A user's proficiency (`UserProficiency`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProficiencyRecord {
+    pub attribute_name: String,
+    pub attribute_value: String,
+    pub level: f64,
+}
+
+/// A predefined attribute with string values (`PredefinedAttribute`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredefinedAttributeRecord {
+    pub seq: u64,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// Language (English, Spanish, French) and Skill (Billing, Sales), as an
+/// administrator would define them for routing criteria.
+pub fn seeded_predefined_attributes() -> Vec<PredefinedAttributeRecord> {
+    [
+        ("Language", &["English", "Spanish", "French"][..]),
+        ("Skill", &["Billing", "Sales"][..]),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (name, values))| PredefinedAttributeRecord {
+        seq: i as u64,
+        name: name.to_owned(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+    })
+    .collect()
+}
+
+/// `IdentityManagementType` of the simulated instance.
+pub fn default_identity_management_type() -> String {
+    "SAML".to_owned()
+}
+
 /// The one simulated instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
@@ -156,6 +225,14 @@ pub struct Instance {
     pub routing_profiles: Vec<RoutingProfileRecord>,
     pub hierarchy_levels: Vec<HierarchyLevelRecord>,
     pub hierarchy_groups: Vec<HierarchyGroupRecord>,
+    #[serde(default = "seeded_agent_statuses")]
+    pub agent_statuses: Vec<AgentStatusRecord>,
+    /// `SAML`, `CONNECT_MANAGED` or `EXISTING_DIRECTORY` (fixed when an
+    /// instance is created, as in Connect).
+    #[serde(default = "default_identity_management_type")]
+    pub identity_management_type: String,
+    #[serde(default = "seeded_predefined_attributes")]
+    pub predefined_attributes: Vec<PredefinedAttributeRecord>,
 }
 
 impl Instance {
@@ -182,6 +259,9 @@ impl Instance {
                 },
             ],
             hierarchy_groups: Vec::new(),
+            agent_statuses: seeded_agent_statuses(),
+            identity_management_type: default_identity_management_type(),
+            predefined_attributes: seeded_predefined_attributes(),
         };
         for (name, description) in [
             ("Admin", "Full administrative access to the instance."),
@@ -267,6 +347,8 @@ impl Instance {
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                     .collect(),
                 last_modified: EpochMillis::now(),
+                agent_status_id: None,
+                proficiencies: Vec::new(),
                 visible_from: None,
             });
         }
@@ -345,6 +427,14 @@ impl Instance {
             .iter_mut()
             .find(|u| u.id == id)
             .ok_or_else(|| ApiError::not_found(format!("User not found: {id}")))
+    }
+
+    /// An agent status by id.
+    pub fn agent_status(&self, id: &str) -> Result<&AgentStatusRecord, ApiError> {
+        self.agent_statuses
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ApiError::not_found(format!("AgentStatus not found: {id}")))
     }
 
     /// A user by username, compared case-insensitively as Connect does.

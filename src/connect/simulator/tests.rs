@@ -66,7 +66,7 @@ fn new_user(sim: &SimulatorHandle, username: &str) -> Value {
         "SecurityProfileIds": [sim.security_profile_id("Agent").unwrap()],
         "RoutingProfileId": sim.routing_profile_id("Basic Routing Profile").unwrap(),
         "PhoneConfig": { "PhoneType": "SOFT_PHONE" },
-        "IdentityInfo": { "FirstName": "Ana", "Email": "ana@example.com" },
+        "IdentityInfo": { "FirstName": "Ana", "LastName": "Silva", "Email": "ana@example.com" },
         "Tags": { "scim:externalId": "00u1" },
     })
 }

@@ -81,6 +81,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         Some(fields) => validation::identity(&fields)?,
         None => Identity::default(),
     };
+    validation::required_names(&instance.identity_management_type, &identity)?;
     let phone = match body.object("PhoneConfig")? {
         Some(fields) => validation::phone(&fields)?,
         None => Phone::default(),
@@ -115,6 +116,8 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         hierarchy_group_id,
         tags,
         last_modified: EpochMillis::now(),
+        agent_status_id: None,
+        proficiencies: Vec::new(),
         visible_from: call.visible_from(),
     });
     Ok(json!({ "UserId": id, "UserArn": instance.resource_arn("agent", &id) }))

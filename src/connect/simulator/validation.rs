@@ -59,6 +59,26 @@ pub fn is_e164(value: &str) -> bool {
 
 /// Parses and checks `UserIdentityInfo`: names ≤ 100 characters, emails
 /// that look like emails, an E.164 mobile.
+/// CreateUser on an instance that uses SAML or Connect itself for identity
+/// management needs `IdentityInfo.FirstName` and `LastName` (the API
+/// reference's `UserIdentityInfo`); an existing directory supplies them.
+pub fn required_names(identity_management_type: &str, identity: &Identity) -> Result<(), ApiError> {
+    if !matches!(identity_management_type, "SAML" | "CONNECT_MANAGED") {
+        return Ok(());
+    }
+    for (member, value) in [
+        ("FirstName", &identity.first_name),
+        ("LastName", &identity.last_name),
+    ] {
+        if value.as_deref().is_none_or(str::is_empty) {
+            return Err(ApiError::invalid_parameter(format!(
+                "IdentityInfo.{member} is required when the instance uses {identity_management_type} for identity management"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn identity(fields: &Fields) -> Result<Identity, ApiError> {
     let identity = Identity {
         first_name: fields.string("FirstName")?,

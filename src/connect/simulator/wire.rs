@@ -360,6 +360,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional number member (`Float`).
+    pub fn float(&self, member: &str) -> Result<Option<f64>, ApiError> {
+        match self.value(member) {
+            None => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.type_error(member, "a number")),
+        }
+    }
+
     /// An optional nested structure.
     pub fn object(&self, member: &str) -> Result<Option<Fields<'a>>, ApiError> {
         match self.value(member) {
