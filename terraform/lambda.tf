@@ -95,6 +95,9 @@ locals {
     "connect:ListRoutingProfiles",
     "connect:ListUserHierarchyGroups",
     "connect:DescribeUserHierarchyGroup",
+    "connect:ListAgentStatuses",
+    "connect:ListUserProficiencies",
+    "connect:DescribePredefinedAttribute",
   ]
   connect_user_write_actions = [
     "connect:UpdateUserIdentityInfo",
@@ -102,6 +105,10 @@ locals {
     "connect:UpdateUserRoutingProfile",
     "connect:UpdateUserHierarchy",
     "connect:UpdateUserSecurityProfiles",
+    "connect:PutUserStatus",
+    "connect:AssociateUserProficiencies",
+    "connect:UpdateUserProficiencies",
+    "connect:DisassociateUserProficiencies",
     "connect:DeleteUser",
   ]
   connect_agents = "${local.connect_instance_arn}/agent/*"
@@ -109,6 +116,8 @@ locals {
     "${local.connect_instance_arn}/security-profile/*",
     "${local.connect_instance_arn}/routing-profile/*",
     "${local.connect_instance_arn}/agent-group/*",
+    "${local.connect_instance_arn}/agent-state/*",
+    "${local.connect_instance_arn}/predefined-attribute/*",
   ]
   connect_security_profiles = "${local.connect_instance_arn}/security-profile/*"
 }

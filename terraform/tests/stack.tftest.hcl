@@ -85,6 +85,9 @@ run "defaults" {
       "connect:ListSecurityProfiles", "connect:DescribeSecurityProfile", "connect:CreateSecurityProfile",
       "connect:DeleteSecurityProfile", "connect:ListRoutingProfiles", "connect:ListUserHierarchyGroups",
       "connect:DescribeUserHierarchyGroup", "connect:TagResource", "connect:UntagResource",
+      "connect:ListAgentStatuses", "connect:PutUserStatus", "connect:ListUserProficiencies",
+      "connect:AssociateUserProficiencies", "connect:UpdateUserProficiencies",
+      "connect:DisassociateUserProficiencies", "connect:DescribePredefinedAttribute",
     ])
     error_message = "The role's Connect actions are not exactly the runtime set (check-only actions such as ListUsers, DescribeInstance, ListTagsForResource must stay out)."
   }
@@ -95,7 +98,7 @@ run "defaults" {
       for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
       try(s.Condition.StringEquals["aws:ResourceTag/scim:managed"], "") == "true"
       if contains(flatten([s.Resource]), "arn:aws:connect:us-east-1:123456789012:instance/0c1d2e3f-0000-4000-8000-000000000001/agent/*")
-      && length(setintersection(toset(flatten([s.Action])), toset(["connect:UpdateUserIdentityInfo", "connect:UpdateUserPhoneConfig", "connect:UpdateUserRoutingProfile", "connect:UpdateUserHierarchy", "connect:UpdateUserSecurityProfiles", "connect:DeleteUser"]))) > 0
+      && length(setintersection(toset(flatten([s.Action])), toset(["connect:UpdateUserIdentityInfo", "connect:UpdateUserPhoneConfig", "connect:UpdateUserRoutingProfile", "connect:UpdateUserHierarchy", "connect:UpdateUserSecurityProfiles", "connect:PutUserStatus", "connect:AssociateUserProficiencies", "connect:UpdateUserProficiencies", "connect:DisassociateUserProficiencies", "connect:DeleteUser"]))) > 0
     ])
     error_message = "A statement lets the function write or delete agents without the scim:managed=true condition."
   }
