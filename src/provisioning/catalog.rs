@@ -9,7 +9,8 @@ use crate::scim::discovery::CanonicalNames;
 use super::Provisioning;
 
 impl Provisioning {
-    /// Security profile names (without the no-permission one) and routing
+    /// Security profile names (without the no-permission one and the
+    /// protected ones, which SCIM never grants) and routing
     /// profile names. Hierarchy group paths are left out: each would cost a
     /// DescribeUserHierarchyGroup.
     pub async fn canonical_names(&self, connect: &dyn Connect) -> CanonicalNames {
@@ -17,7 +18,7 @@ impl Provisioning {
             Ok(list) => list
                 .iter()
                 .map(|p| p.name.clone())
-                .filter(|n| !self.is_disabled_profile(n))
+                .filter(|n| !self.is_disabled_profile(n) && self.protected_profile(n).is_none())
                 .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "security profile names left out of /Schemas");

@@ -414,7 +414,7 @@ async fn bad_members_are_refused_whole_and_a_last_profile_falls_back_to_the_defa
 }
 
 #[tokio::test]
-async fn okta_aiw_put_replaces_the_members_and_refuses_a_new_name() {
+async fn okta_aiw_put_replaces_the_members_and_a_new_name_renames() {
     let app = TestApp::spawn().await;
     let names = ["put1@example.com", "put2@example.com"];
     let [one, two] = <[String; 2]>::try_from(create_users(&app, &names).await).unwrap();

@@ -464,10 +464,11 @@ async fn schemas_publish_what_round_trips_with_the_instance_names_at_no_cost() {
         .as_array()
         .unwrap()
         .clone();
-    for name in ["Agent", "Admin", "CallCenterManager", "QualityAnalyst"] {
+    for name in ["Agent", "CallCenterManager", "QualityAnalyst"] {
         assert!(values.contains(&json!(name)), "{name} in {values:?}");
     }
-    assert!(!values.contains(&json!("SCIM-Disabled")));
+    // Never granted by SCIM: the no-permission and the protected profiles.
+    assert!(!values.contains(&json!("SCIM-Disabled")) && !values.contains(&json!("Admin")));
     let list = app.get("/Schemas").await;
     assert_eq!(list.body["totalResults"], 4);
     let connect = list.body["Resources"]

@@ -123,7 +123,11 @@ fn apply_pathless(
         if let Some(ext) = schema.extension(&key) {
             match v {
                 Value::Object(inner) => {
-                    for (name, v) in inner {
+                    // An extension object may repeat `schemas` (scim2-tester sends it).
+                    for (name, v) in inner
+                        .into_iter()
+                        .filter(|(n, _)| !n.eq_ignore_ascii_case("schemas"))
+                    {
                         set_from_pathless(
                             root,
                             kind,

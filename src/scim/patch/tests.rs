@@ -581,6 +581,20 @@ fn malformed_bodies_are_rejected_when_read() {
 }
 
 #[test]
+fn a_whole_extension_value_may_repeat_its_schemas() {
+    let mut u = bjensen();
+    PatchRequest::from_json(
+        &json!({"Operations": [{"op": "add", "path": ENTERPRISE_USER,
+        "value": {"schemas": [ENTERPRISE_USER], "department": "Retail"}}]}),
+    )
+    .unwrap()
+    .apply(&mut u, &ResourceSchema::user())
+    .unwrap();
+    assert_eq!(u[ENTERPRISE_USER]["department"], "Retail");
+    assert!(u[ENTERPRISE_USER].get("schemas").is_none());
+}
+
+#[test]
 fn a_patch_op_without_schemas_is_read_like_one_with_them() {
     let ops = json!([{"op": "Replace", "path": "title", "value": "Lead"}]);
     let bare = PatchRequest::from_json(&json!({"Operations": ops})).unwrap();
