@@ -24,6 +24,26 @@ use tokio::net::TcpListener;
 
 const TOKEN: &str = "bench-token-0123456789abcdefghijklmnop";
 
+/// The service in front of `sim`, with the bench's token and `env` on top.
+async fn build(sim: &SimulatorHandle, env: &[(&str, &str)]) -> app::Built {
+    let config = Config::from_lookup(|k| {
+        std::iter::once(&("SCIM_BEARER_TOKEN", TOKEN))
+            .chain(env)
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("config");
+    app::build(
+        config,
+        Target::Endpoint {
+            url: sim.url(),
+            instance_id: sim.instance_id().to_owned(),
+        },
+    )
+    .await
+    .expect("the service")
+}
+
 async fn service(scope: &str) -> (String, SimulatorHandle) {
     let sim_scope = if scope == "account" {
         QuotaScope::Account
@@ -40,26 +60,14 @@ async fn service(scope: &str) -> (String, SimulatorHandle) {
     )
     .await
     .expect("the simulator");
-    let vars = [
-        ("SCIM_BEARER_TOKEN", TOKEN),
-        ("CONNECT_QUOTA_SCOPE", scope),
-        ("REQUEST_DEADLINE_MS", "25000"),
-    ];
-    let config = Config::from_lookup(|k| {
-        vars.iter()
-            .find(|(name, _)| *name == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .expect("config");
-    let built = app::build(
-        config,
-        Target::Endpoint {
-            url: sim.url(),
-            instance_id: sim.instance_id().to_owned(),
-        },
+    let built = build(
+        &sim,
+        &[
+            ("CONNECT_QUOTA_SCOPE", scope),
+            ("REQUEST_DEADLINE_MS", "25000"),
+        ],
     )
-    .await
-    .expect("the service");
+    .await;
     app::check_profiles(&built.app).await.expect("profiles");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let addr = listener.local_addr().expect("an address");
@@ -202,22 +210,7 @@ async fn drift_cost(n: usize) {
         .await
         .expect("the simulator");
     sim.add_agents("agent", n, &[("scim:managed", "true")]);
-    let vars = [("SCIM_BEARER_TOKEN", TOKEN)];
-    let config = Config::from_lookup(|k| {
-        vars.iter()
-            .find(|(name, _)| *name == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .expect("config");
-    let built = app::build(
-        config,
-        Target::Endpoint {
-            url: sim.url(),
-            instance_id: sim.instance_id().to_owned(),
-        },
-    )
-    .await
-    .expect("the service");
+    let built = build(&sim, &[]).await;
     sim.reset_stats();
     let report = connect_scim::drift::run(&built.app)
         .await
