@@ -195,7 +195,7 @@ async fn deactivations(scope: &str, n: usize, clients: usize) {
     let floor = (n as f64 - 5.0) / 2.0;
     let stats = sim.stats();
     println!(
-        "disable scope {scope:<9} N {n:>4} concurrency {clients:>2}: {:>7.1} s, floor {floor:>6.1} s (each of the 3 operations' buckets), floor/wall {:.2}, Connect calls {}, 429s from Connect {}",
+        "disable scope {scope:<9} N {n:>4} concurrency {clients:>2}: {:>7.1} s, floor {floor:>6.1} s (each of its 4 operations' buckets), floor/wall {:.2}, Connect calls {}, 429s from Connect {}",
         wall.as_secs_f64(),
         floor / wall.as_secs_f64(),
         stats.total,
