@@ -52,7 +52,7 @@ results = check_server(client)
 bad = {Status.ERROR, Status.CRITICAL}
 for r in results:
     mark = "FAIL" if r.status in bad else r.status.name
-    print(f"{mark:10} {r.resource_type or '-':6} {r.title}: {r.reason or ''}"[:300])
+    print(f"{mark:10} {r.resource_type or '-':6} {r.title}: {r.reason or ''}")
 counts = Counter(r.status.name for r in results)
 failed = sum(1 for r in results if r.status in bad)
 print(f"scim2-tester: {len(results) - failed} passed, {failed} failed ({dict(counts)})")

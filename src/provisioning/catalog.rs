@@ -1,7 +1,9 @@
-//! The instance's names that /Schemas publishes as `canonicalValues`, from the
-//! profile cache: no Connect call when it is warm (ListSecurityProfiles and
-//! ListRoutingProfiles when cold). A list Connect cannot give now (a throttle,
-//! the deadline) is left out rather than failing discovery.
+//! What /Schemas says of the instance: its names as `canonicalValues`, from the
+//! profile cache (no Connect call when it is warm; ListSecurityProfiles and
+//! ListRoutingProfiles when cold), and whether CreateUser needs both names (the
+//! identity type, one DescribeInstance per process). What Connect cannot tell
+//! now (a throttle, the deadline, a role without DescribeInstance) is left out
+//! rather than failing discovery.
 
 use crate::connect::Connect;
 use crate::scim::discovery::CanonicalNames;
@@ -32,10 +34,18 @@ impl Provisioning {
                 Vec::new()
             }
         };
+        let names_required = match self.cache.identity_management_type(connect).await {
+            Ok(identity_type) => matches!(identity_type.as_str(), "SAML" | "CONNECT_MANAGED"),
+            Err(e) => {
+                tracing::warn!(error = %e, "DescribeInstance failed; /Schemas leaves name optional");
+                false
+            }
+        };
         CanonicalNames {
             security_profiles,
             routing_profiles,
             hierarchy_groups: Vec::new(),
+            names_required,
         }
     }
 }

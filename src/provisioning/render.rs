@@ -57,16 +57,15 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
     if let Some(f) = &identity.last_name {
         name.insert("familyName".into(), json!(f));
     }
-    let formatted = [&identity.first_name, &identity.last_name]
+    let display_name = [&identity.first_name, &identity.last_name]
         .into_iter()
         .flatten()
         .cloned()
         .collect::<Vec<_>>()
         .join(" ");
-    if !formatted.is_empty() {
-        name.insert("formatted".into(), json!(formatted));
+    if !name.is_empty() {
         out.insert("name".into(), Value::Object(name));
-        out.insert("displayName".into(), json!(formatted));
+        out.insert("displayName".into(), json!(display_name));
     }
 
     let mut emails = Vec::new();
@@ -96,10 +95,7 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
                 .collect(),
         ),
     );
-    out.insert(
-        "roles".into(),
-        json!([{"value": names.routing_profile, "primary": true}]),
-    );
+    out.insert("roles".into(), json!([{"value": names.routing_profile}]));
 
     let mut enterprise = Map::new();
     enterprise.insert(

@@ -42,6 +42,10 @@ pub struct CanonicalNames {
     pub routing_profiles: Vec<String>,
     /// For the extension's `hierarchyGroup` (paths); empty when unknown.
     pub hierarchy_groups: Vec<String>,
+    /// The instance requires `name.givenName` and `name.familyName` on create
+    /// (CreateUser's rule on SAML and Connect-managed instances): published
+    /// as `required`.
+    pub names_required: bool,
 }
 
 /// Which names a published attribute takes its `canonicalValues` from.
@@ -59,7 +63,9 @@ struct Published {
     name: &'static str,
     subs: &'static [&'static str],
     read_only: bool,
+    immutable: bool,
     names: Option<Names>,
+    required_when_names: bool,
 }
 
 const fn attr(name: &'static str) -> Published {
@@ -67,7 +73,9 @@ const fn attr(name: &'static str) -> Published {
         name,
         subs: &[],
         read_only: false,
+        immutable: false,
         names: None,
+        required_when_names: false,
     }
 }
 
@@ -78,6 +86,18 @@ impl Published {
     }
     const fn read_only(mut self) -> Self {
         self.read_only = true;
+        self
+    }
+    /// Set when the resource is created, never changed after (RFC 7643 §7
+    /// `immutable`).
+    const fn immutable(mut self) -> Self {
+        self.immutable = true;
+        self
+    }
+    /// Required (with its given and family names) on an instance whose
+    /// CreateUser needs them.
+    const fn required_when_names(mut self) -> Self {
+        self.required_when_names = true;
         self
     }
     const fn names(mut self, names: Names) -> Self {
@@ -92,8 +112,12 @@ static PUBLISHED: &[(&str, &[Published])] = &[
     (
         super::schema::USER,
         &[
-            attr("userName"),
-            attr("name").subs(&["formatted", "familyName", "givenName"]),
+            // Connect cannot rename a user (letter case aside).
+            attr("userName").immutable(),
+            // `formatted` is left out: Connect keeps the two names only.
+            attr("name")
+                .subs(&["familyName", "givenName"])
+                .required_when_names(),
             // Shown as "givenName familyName"; Connect has no place to store it.
             attr("displayName").read_only(),
             attr("active"),
@@ -103,9 +127,8 @@ static PUBLISHED: &[(&str, &[Published])] = &[
             attr("entitlements")
                 .subs(&["value"])
                 .names(Names::SecurityProfiles),
-            attr("roles")
-                .subs(&["value", "primary"])
-                .names(Names::RoutingProfiles),
+            // One routing profile: `primary` says nothing, so it is not shown.
+            attr("roles").subs(&["value"]).names(Names::RoutingProfiles),
         ],
     ),
     (
@@ -130,7 +153,11 @@ static PUBLISHED: &[(&str, &[Published])] = &[
     ),
     (
         super::schema::GROUP,
-        &[attr("displayName"), attr("members")],
+        // Members as RFC 7643 §8.7.1 defines them: no `display`.
+        &[
+            attr("displayName"),
+            attr("members").subs(&["value", "$ref", "type"]),
+        ],
     ),
 ];
 
@@ -284,6 +311,15 @@ fn published_json(attr: &Attribute, published: &Published, names: &CanonicalName
     if published.read_only {
         map.insert("mutability".into(), Value::from("readOnly"));
     }
+    if published.immutable {
+        map.insert("mutability".into(), Value::from("immutable"));
+    }
+    let required_subs: &[&str] = if published.required_when_names && names.names_required {
+        map.insert("required".into(), Value::Bool(true));
+        &["givenName", "familyName"]
+    } else {
+        &[]
+    };
     if let Some(Value::Array(subs)) = map.get_mut("subAttributes") {
         if !published.subs.is_empty() {
             subs.retain(|s| {
@@ -304,6 +340,9 @@ fn published_json(attr: &Attribute, published: &Published, names: &CanonicalName
             }
             if published.read_only {
                 sub["mutability"] = Value::from("readOnly");
+            }
+            if required_subs.contains(&name.as_str()) {
+                sub["required"] = Value::Bool(true);
             }
         }
     } else if let Some(values) = canonical {
@@ -360,7 +399,7 @@ pub fn schema_by_id(base_url: &str, id: &str, names: &CanonicalNames) -> Option<
 
 #[cfg(test)]
 mod tests {
-    use super::super::schema::{CONNECT_USER, ENTERPRISE_USER, USER};
+    use super::super::schema::{CONNECT_USER, ENTERPRISE_USER, GROUP, USER};
     use super::*;
 
     fn caps() -> Capabilities {
@@ -464,6 +503,7 @@ mod tests {
             security_profiles: vec!["Agent".into(), "Admin".into()],
             routing_profiles: vec!["Basic Routing Profile".into()],
             hierarchy_groups: vec!["Stores/Retail".into()],
+            names_required: false,
         };
         let user = schema_by_id("h", USER, &names).unwrap();
         for gone in [
@@ -501,7 +541,28 @@ mod tests {
             "readOnly"
         );
         let name = attribute(&user, "name").unwrap();
-        assert_eq!(name["subAttributes"].as_array().unwrap().len(), 3);
+        let subs: Vec<&str> = name["subAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(subs, ["familyName", "givenName"], "formatted is not stored");
+        assert_eq!(name["required"], false);
+        assert_eq!(
+            attribute(&user, "userName").unwrap()["mutability"],
+            "immutable",
+            "Connect cannot rename a user"
+        );
+        assert_eq!(roles["subAttributes"].as_array().unwrap().len(), 1);
+        let group = schema_by_id("h", GROUP, &names).unwrap();
+        let member_subs: Vec<&str> = attribute(&group, "members").unwrap()["subAttributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(member_subs, ["value", "$ref", "type"]);
 
         let enterprise = schema_by_id("h", ENTERPRISE_USER, &names).unwrap();
         assert!(attribute(&enterprise, "employeeNumber").is_none());
@@ -518,5 +579,21 @@ mod tests {
             attribute(&connect, "routingProfile").unwrap()["canonicalValues"],
             json!(["Basic Routing Profile"])
         );
+    }
+
+    #[test]
+    fn a_saml_or_connect_managed_instance_publishes_the_two_names_as_required() {
+        let names = CanonicalNames {
+            names_required: true,
+            ..CanonicalNames::default()
+        };
+        let user = schema_by_id("h", USER, &names).unwrap();
+        let name = attribute(&user, "name").unwrap();
+        assert_eq!(name["required"], true);
+        for sub in name["subAttributes"].as_array().unwrap() {
+            assert_eq!(sub["required"], true, "{}", sub["name"]);
+        }
+        let other = schema_by_id("h", USER, &CanonicalNames::default()).unwrap();
+        assert_eq!(attribute(&other, "name").unwrap()["required"], false);
     }
 }

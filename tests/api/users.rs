@@ -452,14 +452,21 @@ async fn schemas_publish_what_round_trips_with_the_instance_names_at_no_cost() {
     let app = TestApp::spawn().await;
     assert_eq!(app.post("/Users", &user("warmup")).await.status, 201);
     app.reset_stats();
-    let reply = app
-        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
-        .await;
+    let path = "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User";
+    assert_eq!(app.get(path).await.status, 200);
+    // The instance's identity type, once per process: SAML needs both names.
+    assert_eq!(app.stats().total, 1, "{:?}", app.stats());
+    assert_eq!(app.calls("DescribeInstance"), 1);
+    app.reset_stats();
+    let reply = app.get(path).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(app.stats().total, 0, "warm cache: {:?}", app.stats());
     let attrs = reply.body["attributes"].as_array().unwrap();
     let find = |name: &str| attrs.iter().find(|a| a["name"] == name);
     assert!(find("password").is_none() && find("title").is_none());
+    let name = find("name").unwrap();
+    assert_eq!(name["required"], true, "the simulator's instance uses SAML");
+    assert_eq!(find("userName").unwrap()["mutability"], "immutable");
     let values = find("entitlements").unwrap()["subAttributes"][0]["canonicalValues"]
         .as_array()
         .unwrap()

@@ -1,7 +1,7 @@
 //! A security profile rendered as a SCIM Group (RFC 7643 §4.2): `id` is the
 //! profile id, `displayName` the group's own name (a renamed group's
 //! `scim:displayName` tag) or else the profile's, members carry `value`,
-//! `display` (the userName), `$ref` and `type`; `meta.created` where SCIM
+//! `$ref` and `type` (RFC 7643 §8.7.1); `meta.created` where SCIM
 //! created the profile.
 
 use serde_json::{Map, Value, json};
@@ -34,7 +34,6 @@ pub fn group_json(
             .map(|m| {
                 json!({
                     "value": m.id,
-                    "display": m.username,
                     "$ref": format!("{base}/Users/{}", m.id),
                     "type": "User",
                 })
@@ -60,7 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn members_carry_value_display_and_ref() {
+    fn members_carry_value_ref_and_type_as_rfc_7643_defines_them() {
         let profile = Summary {
             id: "g1".into(),
             arn: "arn:g1".into(),
@@ -77,7 +76,7 @@ mod tests {
         let json = group_json(&profile, &tags, Some(&members), "https://h/scim/v2");
         assert_eq!(json["displayName"], "Sales");
         assert_eq!(json["externalId"], "8aa1");
-        assert_eq!(json["members"][0]["display"], "ana@example.com");
+        assert!(json["members"][0].get("display").is_none());
         assert_eq!(json["members"][0]["$ref"], "https://h/scim/v2/Users/u1");
         assert_eq!(json["meta"]["location"], "https://h/scim/v2/Groups/g1");
         let renamed = GroupTags {
