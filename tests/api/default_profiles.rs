@@ -331,3 +331,45 @@ async fn with_profile_source_groups_a_group_grant_replaces_the_defaults() {
     );
     assert!(!marked(&app, "grouped@example.com"));
 }
+
+#[tokio::test]
+async fn a_mapping_rule_that_decides_profiles_is_an_assignment_and_replaces_the_fallback() {
+    let rules = json!({
+        "rules": [{"when": {"attribute": format!("{ENTERPRISE}:department"), "equals": "Care"},
+                   "securityProfiles": ["QualityAnalyst"]}],
+        "otherwise": "keep"
+    });
+    let path = std::env::temp_dir().join(format!(
+        "connect-scim-mapping-fallback-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, rules.to_string()).unwrap();
+    let app = TestApp::spawn_with(
+        SimulatorConfig::default(),
+        &[("MAPPING_FILE", path.to_str().unwrap())],
+    )
+    .await;
+    let mut care = user("care@example.com");
+    care[ENTERPRISE] = json!({"department": "Care"});
+    app.create_user(&care).await;
+    assert!(
+        !marked(&app, "care@example.com"),
+        "a rule decided: no fallback"
+    );
+
+    // No rule matches: the defaults, as a fallback the rule then replaces.
+    let id = app.create_user(&user("later@example.com")).await;
+    assert!(marked(&app, "later@example.com"));
+    let reply = app
+        .patch(
+            &format!("/Users/{id}"),
+            &patch(
+                json!([{"op": "Add", "path": format!("{ENTERPRISE}:department"), "value": "Care"}]),
+            ),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(names(&reply.body), ["QualityAnalyst"]);
+    assert!(!marked(&app, "later@example.com"));
+    std::fs::remove_file(&path).ok();
+}
