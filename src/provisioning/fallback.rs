@@ -153,7 +153,7 @@ impl Provisioning {
     /// it): the mark, if the user carried one, no longer describes what it
     /// holds, and goes (one UntagResource, audited), so that profiles coming
     /// back to the defaults later are never taken for the fallback.
-    pub async fn drop_default_mark(
+    pub(in crate::provisioning) async fn drop_default_mark(
         &self,
         connect: &dyn Connect,
         user: &UserSummary,
