@@ -9,6 +9,7 @@ use crate::connect::{IdentityInfo, PhoneConfig, PhoneType, Tags, User, UserSumma
 use crate::scim::error::ScimError;
 use crate::scim::user::{MultiValue, ScimUser};
 
+use super::emails::EmailTypes;
 use super::phone::PhoneRules;
 use super::tags::ScimTags;
 use super::username::ConnectUsername;
@@ -29,6 +30,14 @@ pub struct AgentState {
     pub active: bool,
     /// Provisioned (or adopted) by SCIM.
     pub managed: bool,
+    /// The identity provider's `displayName`, only when it differs from the
+    /// names (see [`super::display_name`]).
+    pub display_name: Option<String>,
+    /// The `type` and `primary` the two emails show (see [`super::emails`]).
+    pub email_types: EmailTypes,
+    /// The profiles are `DEFAULT_SECURITY_PROFILES` given because nothing
+    /// named any (see [`super::fallback`]).
+    pub default_profiles: bool,
 }
 
 impl AgentState {
@@ -76,17 +85,24 @@ impl AgentState {
         hierarchy_group_id: Option<&str>,
     ) -> AgentState {
         let scim = ScimTags::read(tags);
+        let profile_ids = effective_profiles(&scim, security_profile_ids);
         AgentState {
             username: username.to_owned(),
             identity,
             phone,
-            profile_ids: effective_profiles(&scim, security_profile_ids),
+            default_profiles: super::fallback::holds(
+                scim.default_profiles.as_deref(),
+                &profile_ids,
+            ),
+            profile_ids,
             routing_profile_id: routing_profile_id.to_owned(),
             hierarchy_group_id: hierarchy_group_id.map(str::to_owned),
             external_id: scim.external_id,
             manager: scim.manager,
             active: scim.active,
             managed: scim.managed,
+            display_name: scim.display_name,
+            email_types: scim.email_types,
         }
     }
 
@@ -124,6 +140,11 @@ impl AgentState {
             } else {
                 self.profile_ids.clone()
             },
+            display_name: self.display_name.clone(),
+            email_types: self.email_types.clone(),
+            default_profiles: self
+                .default_profiles
+                .then(|| super::fallback::fingerprint(&self.profile_ids)),
         }
     }
 }
@@ -149,6 +170,11 @@ pub struct Intent {
     pub external_id: Option<Option<String>>,
     pub manager: Option<String>,
     pub active: Option<bool>,
+    /// The `displayName` wanted (`None`: show the names); kept only where it
+    /// differs from them.
+    pub display_name: Option<String>,
+    /// The `type` and `primary` of the two emails (replaced like them).
+    pub email_types: EmailTypes,
     /// Security profile names; an empty list means the default profiles.
     pub security_profiles: Option<Vec<String>>,
     /// Routing profile name; `Some(None)` means the default routing profile.
@@ -254,6 +280,8 @@ impl Intent {
                 .map(|m| m.value.clone())
                 .filter(|v| !v.is_empty()),
             active: user.active,
+            display_name: user.display_name.clone().filter(|d| !d.trim().is_empty()),
+            email_types: EmailTypes::of_user(user)?,
             security_profiles,
             routing_profile,
             hierarchy_group: ext.and_then(|e| e.hierarchy_group.clone()).map(|h| {
@@ -272,13 +300,9 @@ impl Intent {
 /// (else work, else first) email, another email as secondary, the mobile number.
 fn identity_of(user: &ScimUser, phones: &PhoneRules) -> Result<IdentityInfo, ScimError> {
     let name = user.name.as_ref();
-    let primary = user.primary_email().map(str::to_owned);
-    let secondary = user
-        .emails
-        .iter()
-        .map(|e| e.value.as_str())
-        .find(|v| Some(*v) != primary.as_deref() && !v.is_empty())
-        .map(str::to_owned);
+    let (primary, secondary) = user.connect_emails();
+    let primary = primary.map(|e| e.value.clone());
+    let secondary = secondary.map(|e| e.value.clone());
     for email in primary.iter().chain(secondary.iter()) {
         if !looks_like_email(email) {
             return Err(ScimError::invalid_value(format!(

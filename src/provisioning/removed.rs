@@ -30,6 +30,11 @@ pub struct Removed {
     pub routing_profile: bool,
     pub hierarchy_group: bool,
     pub external_id: bool,
+    /// The PATCH `add`ed security profiles to a user whose profiles were the
+    /// default fallback (see [`super::fallback`]): its operations saw no
+    /// profile source, and whatever source it leaves holding names is the
+    /// user's assignment, even the default's own names.
+    pub defaults_replaced: bool,
 }
 
 impl Removed {
@@ -42,6 +47,7 @@ impl Removed {
             routing_profile: ROUTING_PROFILE.into_iter().any(gone),
             hierarchy_group: gone(HIERARCHY_GROUP),
             external_id: gone(EXTERNAL_ID),
+            defaults_replaced: false,
         }
     }
 
@@ -122,6 +128,7 @@ mod tests {
                 routing_profile: false,
                 hierarchy_group: true,
                 external_id: true,
+                defaults_replaced: false,
             }
         );
     }

@@ -1,7 +1,9 @@
 //! A Connect user rendered as a SCIM User (RFC 7643 §4.1, with the enterprise
 //! extension §4.3 and our Connect extension). Every source attribute of the
 //! profiles (entitlements, department, the extension) shows the same names, so
-//! an identity provider sees back what it sent.
+//! an identity provider sees back what it sent; `displayName` and the emails'
+//! `type` and `primary` show what it sent too (kept in tags where they differ
+//! from what Connect's fields give).
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -57,23 +59,23 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
     if let Some(f) = &identity.last_name {
         name.insert("familyName".into(), json!(f));
     }
-    let display_name = [&identity.first_name, &identity.last_name]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
     if !name.is_empty() {
         out.insert("name".into(), Value::Object(name));
+    }
+    if let Some(display_name) = super::display_name::shown(agent.display_name.as_deref(), identity)
+    {
         out.insert("displayName".into(), json!(display_name));
     }
 
     let mut emails = Vec::new();
-    if let Some(e) = &identity.email {
-        emails.push(json!({"value": e, "type": "work", "primary": true}));
-    }
-    if let Some(e) = &identity.secondary_email {
-        emails.push(json!({"value": e, "type": "other", "primary": false}));
+    let types = &agent.email_types;
+    for (email, label) in [
+        (&identity.email, &types.email),
+        (&identity.secondary_email, &types.secondary),
+    ] {
+        if let Some(e) = email {
+            emails.push(json!({"value": e, "type": label.type_, "primary": label.primary}));
+        }
     }
     if !emails.is_empty() {
         out.insert("emails".into(), Value::Array(emails));

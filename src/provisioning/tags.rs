@@ -2,10 +2,14 @@
 //! (DESIGN.md: Connect is the source of truth, no database). Only keys under
 //! `scim:` belong to us; every other tag is left alone.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::connect::Tags;
+
+use super::emails::EmailTypes;
 
 /// Marks a user as provisioned by SCIM.
 pub const MANAGED: &str = "scim:managed";
@@ -28,6 +32,21 @@ pub const RESTORE_PREFIX: &str = "scim:restore.";
 /// CreateUser's tags, and never rewritten or removed by a later diff. Users SCIM
 /// adopted or found have none; `meta.created` then falls back to `lastModified`.
 pub const CREATED: &str = "scim:created";
+/// The identity provider's `displayName` of a user, only when it differs from
+/// "givenName familyName" (Connect has no field for it), encoded by
+/// [`encode_name`].
+pub const DISPLAY_NAME: &str = "scim:displayName";
+/// The `type` and `primary` of the user's two emails, only when they differ
+/// from what Email and SecondaryEmail show by default (`work`/primary,
+/// `other`): see [`EmailTypes`].
+pub const EMAIL_TYPES: &str = "scim:emailTypes";
+/// Present while the user's security profiles are `DEFAULT_SECURITY_PROFILES`
+/// given because nothing named any: a fingerprint of the profiles given
+/// (see [`super::fallback`]).
+pub const DEFAULT_PROFILES: &str = "scim:defaultProfiles";
+/// The prefix of a tag value holding base64url (no padding) of a text that
+/// AWS's tag characters cannot hold as it is (see [`encode_name`]).
+pub const ENCODED: &str = "b64:";
 /// Amazon Connect's most tags per resource (TagResource).
 pub const MAX_TAGS: usize = 50;
 /// Amazon Connect's longest tag value.
@@ -43,6 +62,12 @@ pub struct ScimTags {
     pub manager: Option<String>,
     /// Security profile ids to restore on reactivation (only while inactive).
     pub restore: Vec<String>,
+    /// The stored `displayName` ([`DISPLAY_NAME`]), decoded.
+    pub display_name: Option<String>,
+    /// How the emails show ([`EMAIL_TYPES`]; the defaults when absent).
+    pub email_types: EmailTypes,
+    /// [`DEFAULT_PROFILES`], as written.
+    pub default_profiles: Option<String>,
 }
 
 impl ScimTags {
@@ -69,6 +94,12 @@ impl ScimTags {
                 .flat_map(|(_, v)| v.split(' ').filter(|id| !id.is_empty()))
                 .map(str::to_owned)
                 .collect(),
+            display_name: tags.get(DISPLAY_NAME).and_then(|v| decode_name(v)),
+            email_types: tags
+                .get(EMAIL_TYPES)
+                .map(|v| EmailTypes::from_tag(v))
+                .unwrap_or_default(),
+            default_profiles: tags.get(DEFAULT_PROFILES).cloned(),
         }
     }
 
@@ -115,7 +146,43 @@ impl ScimTags {
         if !self.active {
             tags.insert(ACTIVE.to_owned(), "false".to_owned());
         }
+        if let Some(name) = self.display_name.as_deref().and_then(encode_name) {
+            tags.insert(DISPLAY_NAME.to_owned(), name);
+        }
+        if let Some(types) = self.email_types.to_tag() {
+            tags.insert(EMAIL_TYPES.to_owned(), types);
+        }
+        if let Some(mark) = &self.default_profiles {
+            tags.insert(DEFAULT_PROFILES.to_owned(), mark.clone());
+        }
         tags
+    }
+}
+
+/// A name (a group's or a user's `displayName`) as a Connect tag value: as it
+/// is when AWS's tag value rules allow (letters, digits, spaces, `_.:/=+-@`;
+/// at most 256 characters) and it does not start with [`ENCODED`]; else
+/// [`ENCODED`] + base64url of its UTF-8. `None` when even that exceeds 256
+/// characters (a name over 189 bytes).
+pub fn encode_name(name: &str) -> Option<String> {
+    let plain = name.chars().all(|c| {
+        c.is_alphanumeric()
+            || c == ' '
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-@".contains(c)
+    });
+    if plain && !name.starts_with(ENCODED) && name.chars().count() <= MAX_TAG_VALUE {
+        return Some(name.to_owned());
+    }
+    let encoded = format!("{ENCODED}{}", URL_SAFE_NO_PAD.encode(name.as_bytes()));
+    (encoded.len() <= MAX_TAG_VALUE).then_some(encoded)
+}
+
+/// The name a tag value written by [`encode_name`] holds (`None` if unreadable).
+pub fn decode_name(value: &str) -> Option<String> {
+    match value.strip_prefix(ENCODED) {
+        Some(b64) => String::from_utf8(URL_SAFE_NO_PAD.decode(b64).ok()?).ok(),
+        None => Some(value.to_owned()),
     }
 }
 
@@ -195,6 +262,7 @@ mod tests {
             email: Some("a@example.com".into()),
             manager: None,
             restore: (1..=10).map(|i| format!("id-{i}")).collect(),
+            ..ScimTags::default()
         };
         assert_eq!(ScimTags::read(&state.to_tags()), state);
     }
@@ -211,6 +279,7 @@ mod tests {
             email: Some("a@example.com".into()),
             manager: None,
             restore: ids.clone(),
+            ..ScimTags::default()
         };
         let roomy = state.to_tags_beside(30);
         assert_eq!(roomy.len(), 14);
@@ -223,6 +292,27 @@ mod tests {
         assert!(tight.values().all(|v| v.len() <= MAX_TAG_VALUE));
         assert_eq!(ScimTags::read(&tight), state);
         assert_eq!(ScimTags::read(&roomy), state);
+    }
+
+    #[test]
+    fn display_name_email_types_and_the_fallback_mark_round_trip_and_count_against_the_50() {
+        let state = ScimTags {
+            managed: true,
+            active: false,
+            restore: (0..10).map(|i| format!("{i:0>36}")).collect(),
+            display_name: Some("Zoë (Ops)".into()),
+            email_types: EmailTypes::from_tag("+home -work"),
+            default_profiles: Some("0123456789ab".into()),
+            ..ScimTags::default()
+        };
+        let tags = state.to_tags_beside(36);
+        assert!(tags[DISPLAY_NAME].starts_with(ENCODED));
+        assert_eq!(tags[EMAIL_TYPES], "+home -work");
+        assert_eq!(ScimTags::read(&tags), state);
+        // managed, active, displayName, emailTypes, the mark: 5 of ours
+        // beside 36 leave 9, one short of ten restore tags one id each.
+        assert_eq!(tags.len(), 5 + 2, "{tags:?}");
+        assert_eq!(state.to_tags_beside(35).len(), 5 + 10);
     }
 
     #[test]

@@ -464,10 +464,18 @@ impl Provisioning {
         if_match: Option<&str>,
         base: &str,
     ) -> Result<Rendered, Error> {
-        let user = parse_user(body.clone())?;
+        let mut user = parse_user(body.clone())?;
         let _lease = connect.lease_user(id).await?;
         let current = describe(connect, id).await?;
         check_if_match(if_match, &current)?;
+        let state = AgentState::of_user(&current);
+        if state.display_name.is_none()
+            && user.display_name.is_some()
+            && user.display_name == super::display_name::derived(&state.identity)
+        {
+            // An echo of the names-derived displayName: it follows the names.
+            user.display_name = None;
+        }
         let change = named_proficiencies(&user).map(|wanted| ProficiencyChange {
             wanted: wanted.to_vec(),
             current: None,
@@ -506,10 +514,22 @@ impl Provisioning {
         } else {
             None
         };
+        let state = AgentState::of_user(&current);
+        let defaults_replaced = state.default_profiles && super::fallback::adds_profiles(request);
+        if defaults_replaced {
+            super::fallback::clear_sources(&mut before);
+        }
         let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
-        let user = ScimUser::from_json(&resource)?;
-        let removed = Removed::between(&before, &resource);
+        let mut user = ScimUser::from_json(&resource)?;
+        if state.display_name.is_none() && !super::display_name::patched(request) {
+            // Shown from the names, and not named: it follows the names.
+            user.display_name = None;
+        }
+        let removed = Removed {
+            defaults_replaced,
+            ..Removed::between(&before, &resource)
+        };
         let change = held.map(|held| ProficiencyChange {
             wanted: named_proficiencies(&user).unwrap_or_default().to_vec(),
             current: Some(held),
@@ -558,7 +578,13 @@ impl Provisioning {
         self.refuse_protected_holder(connect, &state).await?;
         let names = self.names_of_state(connect, &state).await?;
         let shown = Shown {
-            security_profiles: names.security_profiles.clone(),
+            // A PATCH `add` over the default fallback: the defaults are not
+            // an assignment, so every source it leaves holding names speaks.
+            security_profiles: if removed.defaults_replaced {
+                Vec::new()
+            } else {
+                names.security_profiles.clone()
+            },
             routing_profile: names.routing_profile.clone(),
         };
         let mut intent = Intent::from_scim(
@@ -683,15 +709,21 @@ impl Provisioning {
         for name in intent.security_profiles.iter().flatten() {
             self.refuse_protected(name)?;
         }
-        let profile_ids = match (&intent.security_profiles, state) {
+        // The defaults given because nothing named a profile are marked as
+        // that fallback; a kept mark holds while the profiles stay the same.
+        let (profile_ids, default_profiles) = match (&intent.security_profiles, state) {
             (Some(names), _) if !names.is_empty() => {
-                self.security_profile_ids(connect, names).await?
+                (self.security_profile_ids(connect, names).await?, false)
             }
-            (Some(_), _) | (None, None) => self.default_security_profile_ids(connect).await?,
+            (Some(_), _) | (None, None) => {
+                (self.default_security_profile_ids(connect).await?, true)
+            }
             (None, Some(s)) if !s.active => {
-                self.remembered_profiles(connect, &s.profile_ids).await?
+                let kept = self.remembered_profiles(connect, &s.profile_ids).await?;
+                let marked = s.default_profiles && super::agent::same_ids(&kept, &s.profile_ids);
+                (kept, marked)
             }
-            (None, Some(s)) => s.profile_ids.clone(),
+            (None, Some(s)) => (s.profile_ids.clone(), s.default_profiles),
         };
         let routing_profile_id = match (&intent.routing_profile, state) {
             (Some(name), _) => self.routing_profile_id(connect, name.as_deref()).await?,
@@ -719,6 +751,12 @@ impl Provisioning {
             manager: intent.manager.clone(),
             active: intent.active.unwrap_or(state.is_none_or(|s| s.active)),
             managed: true,
+            display_name: super::display_name::stored(
+                intent.display_name.as_deref(),
+                &intent.identity,
+            )?,
+            email_types: intent.email_types.clone(),
+            default_profiles,
         })
     }
 

@@ -118,8 +118,8 @@ static PUBLISHED: &[(&str, &[Published])] = &[
             attr("name")
                 .subs(&["familyName", "givenName"])
                 .required_when_names(),
-            // Shown as "givenName familyName"; Connect has no place to store it.
-            attr("displayName").read_only(),
+            // "givenName familyName" unless another was sent (kept in a tag).
+            attr("displayName"),
             attr("active"),
             attr("emails").subs(&["value", "type", "primary"]),
             attr("phoneNumbers").subs(&["value", "type"]),
@@ -164,7 +164,8 @@ static PUBLISHED: &[(&str, &[Published])] = &[
 /// The canonical values of sub-attributes the service fixes, whatever the instance.
 fn fixed_canonical(attr: &str, sub: &str) -> Option<&'static [&'static str]> {
     match (attr, sub) {
-        ("emails", "type") => Some(&["work", "other"]),
+        // RFC 7643 §4.1.2's email types; any other is kept as sent too.
+        ("emails", "type") => Some(&["work", "home", "other"]),
         ("phoneNumbers", "type") => Some(&["mobile"]),
         _ => None,
     }
@@ -518,7 +519,14 @@ mod tests {
             assert!(attribute(&user, gone).is_none(), "{gone} is not stored");
         }
         let display = attribute(&user, "displayName").unwrap();
-        assert_eq!(display["mutability"], "readOnly");
+        assert_eq!(display["mutability"], "readWrite", "kept in a tag");
+        let emails = attribute(&user, "emails").unwrap();
+        let email_type = &emails["subAttributes"].as_array().unwrap()[1];
+        assert_eq!(email_type["name"], "type");
+        assert_eq!(
+            email_type["canonicalValues"],
+            json!(["work", "home", "other"])
+        );
         let entitlements = attribute(&user, "entitlements").unwrap();
         assert_eq!(entitlements["subAttributes"][0]["name"], "value");
         assert_eq!(

@@ -60,8 +60,8 @@ pub struct MultiValue {
     pub value: String,
     /// `type`, e.g. `work`, `mobile`.
     pub type_: Option<String>,
-    /// `primary`.
-    pub primary: bool,
+    /// `primary`: `None` when not sent (the value's default applies).
+    pub primary: Option<bool>,
     /// `display`.
     pub display: Option<String>,
 }
@@ -72,9 +72,7 @@ impl MultiValue {
         Some(MultiValue {
             value: string(map, "value").filter(|v| !v.is_empty())?,
             type_: string(map, "type"),
-            primary: json_keys::get(map, "primary")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            primary: json_keys::get(map, "primary").and_then(Value::as_bool),
             display: string(map, "display"),
         })
     }
@@ -83,11 +81,14 @@ impl MultiValue {
         let mut map = Map::new();
         map.insert("value".into(), Value::from(self.value.as_str()));
         put(&mut map, "type", self.type_.clone());
-        if self.primary {
-            map.insert("primary".into(), Value::Bool(true));
-        }
+        put(&mut map, "primary", self.primary);
         put(&mut map, "display", self.display.clone());
         Value::Object(map)
+    }
+
+    /// Whether the value was sent with `primary: true`.
+    pub fn is_primary(&self) -> bool {
+        self.primary == Some(true)
     }
 
     fn is_type(&self, wanted: &str) -> bool {
@@ -357,23 +358,27 @@ impl ScimUser {
         Value::Object(map)
     }
 
+    /// The two emails Connect stores: as Email the primary, else `work`, else
+    /// the first; as SecondaryEmail the first with another address.
+    pub fn connect_emails(&self) -> (Option<&MultiValue>, Option<&MultiValue>) {
+        let primary = self
+            .emails
+            .iter()
+            .find(|e| e.is_primary())
+            .or_else(|| self.emails.iter().find(|e| e.is_type("work")))
+            .or_else(|| self.emails.first());
+        let secondary = primary.and_then(|p| self.emails.iter().find(|e| e.value != p.value));
+        (primary, secondary)
+    }
+
     /// The email Connect stores as Email: primary, else `work`, else the first.
     pub fn primary_email(&self) -> Option<&str> {
-        self.emails
-            .iter()
-            .find(|e| e.primary)
-            .or_else(|| self.emails.iter().find(|e| e.is_type("work")))
-            .or_else(|| self.emails.first())
-            .map(|e| e.value.as_str())
+        self.connect_emails().0.map(|e| e.value.as_str())
     }
 
     /// The email Connect stores as SecondaryEmail: the first other than the primary one.
     pub fn secondary_email(&self) -> Option<&str> {
-        let primary = self.primary_email()?;
-        self.emails
-            .iter()
-            .map(|e| e.value.as_str())
-            .find(|v| *v != primary)
+        self.connect_emails().1.map(|e| e.value.as_str())
     }
 
     /// The phone Connect stores as Mobile: type `mobile`, else primary, else the first.
@@ -381,7 +386,7 @@ impl ScimUser {
         self.phone_numbers
             .iter()
             .find(|p| p.is_type("mobile"))
-            .or_else(|| self.phone_numbers.iter().find(|p| p.primary))
+            .or_else(|| self.phone_numbers.iter().find(|p| p.is_primary()))
             .or_else(|| self.phone_numbers.first())
             .map(|p| p.value.as_str())
     }

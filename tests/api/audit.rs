@@ -199,7 +199,11 @@ async fn every_connect_write_is_one_audit_event_with_before_and_after_and_no_sec
         .find(|e| e["operation"] == "UpdateUserSecurityProfiles")
         .expect("the grant audited");
     let a: Value = serde_json::from_str(granted["after"].as_str().unwrap()).unwrap();
-    assert_eq!(a["securityProfiles"], json!(["Agent", "Audited"]));
+    // The user had only the default fallback, which the grant replaced.
+    assert_eq!(a["securityProfiles"], json!(["Audited"]));
+    let unmarked = op("UntagResource").expect("the fallback mark's removal audited");
+    let b: Value = serde_json::from_str(unmarked["before"].as_str().unwrap()).unwrap();
+    assert!(b["tags"]["scim:defaultProfiles"].is_string(), "{b}");
     assert!(op("DeleteUser").is_some());
     for line in &lines {
         assert!(!line.contains(PASSWORD) && !line.contains(TOKEN), "{line}");

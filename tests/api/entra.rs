@@ -85,6 +85,11 @@ async fn entra_capitalized_patch_with_string_booleans_updates_and_disables() {
     assert_eq!(connect["IdentityInfo"]["LastName"], "Bowen");
     assert_eq!(connect["IdentityInfo"]["Email"], "megan.bowen@contoso.com");
     assert_eq!(
+        reply.body["emails"],
+        json!([{"value": "megan.bowen@contoso.com", "type": "work", "primary": true}])
+    );
+    assert!(connect["Tags"]["scim:emailTypes"].is_null());
+    assert_eq!(
         app.profile_ids(name),
         app.profile_ids_named(&["Agent", "QualityAnalyst"])
     );

@@ -26,11 +26,14 @@ fn user(username: &str) -> Value {
         "userName": username,
         "name": {"givenName": "Test", "familyName": "User"},
         "emails": [{"primary": true, "value": username, "type": "work"}],
+        "entitlements": [{"value": "Agent"}],
         "active": true
     })
 }
 
-/// Creates users over SCIM (default profile: Agent); returns their ids.
+/// Creates users over SCIM, assigned Agent (so group grants add to it; a
+/// user given only the default fallback is in `default_profiles.rs`);
+/// returns their ids.
 async fn create_users(app: &TestApp, names: &[&str]) -> Vec<String> {
     let mut ids = Vec::new();
     for name in names {
@@ -558,7 +561,9 @@ async fn with_profile_source_groups_a_user_put_keeps_group_memberships() {
     body["entitlements"] = json!([{"value": "Admin"}]);
     let put = app.put(&format!("/Users/{uid}"), &body).await;
     assert_eq!(put.status, 200, "{}", put.body);
-    assert_profiles(&app, &[(name, &["Agent", "Quality"])]);
+    // The create's entitlements counted for nothing: the user got the default
+    // fallback, which the group grant replaced.
+    assert_profiles(&app, &[(name, &["Quality"])]);
 }
 
 #[tokio::test]

@@ -69,6 +69,10 @@ async fn okta_assign_looks_up_then_creates_one_agent() {
     assert_eq!(connect["IdentityInfo"]["Email"], name);
     assert_eq!(connect["Tags"]["scim:externalId"], "00u1abcd");
     assert_eq!(connect["Tags"]["scim:managed"], "true");
+    // Okta's displayName is the two names and its email work/primary: no tag.
+    assert!(connect["Tags"]["scim:displayName"].is_null());
+    assert!(connect["Tags"]["scim:emailTypes"].is_null());
+    assert_eq!(created.body["displayName"], "Jane Doe");
     assert_eq!(app.profile_ids(name), app.profile_ids_named(&["Agent"]));
     assert_eq!(
         connect["RoutingProfileId"].as_str(),

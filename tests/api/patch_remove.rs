@@ -80,12 +80,25 @@ async fn removing_a_profile_source_gives_the_default_security_profiles() {
             "{op}: {:?}",
             app.stats()
         );
-        assert_eq!(app.stats().total, 2, "{op}: {:?}", app.stats());
-        if expected == app.profile_ids_named(&["Agent"]) {
+        let fallback = expected == app.profile_ids_named(&["Agent"]);
+        // The defaults given for nothing are marked as that fallback, in
+        // one TagResource (the request writes no other tag).
+        let marked =
+            app.connect_user("linked").unwrap()["Tags"]["scim:defaultProfiles"].is_string();
+        assert_eq!(marked, fallback, "{op}");
+        assert_eq!(app.calls("TagResource"), u64::from(fallback), "{op}");
+        assert_eq!(
+            app.stats().total,
+            2 + u64::from(fallback),
+            "{op}: {:?}",
+            app.stats()
+        );
+        if fallback {
             assert_eq!(body["entitlements"], json!([{"value": "Agent"}]), "{op}");
         }
         relink(&app, &id).await;
         assert_eq!(app.profile_ids("linked"), linked);
+        assert!(app.connect_user("linked").unwrap()["Tags"]["scim:defaultProfiles"].is_null());
     }
 }
 

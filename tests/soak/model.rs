@@ -148,6 +148,9 @@ impl ModelUser {
             Op::Create => {
                 let mut body = self.resource(&self.given, &self.family);
                 body["active"] = json!(true);
+                // Assigned, so that group grants add to it (the default
+                // fallback alone would be replaced by the first grant).
+                body["entitlements"] = json!([{"value": AGENT}]);
                 (Method::POST, "/Users".into(), Some(body), &[201])
             }
             Op::Replace { given } => (

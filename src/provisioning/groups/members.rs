@@ -29,6 +29,7 @@ use crate::scim::schema::ResourceSchema;
 use super::super::agent::{AgentState, same_ids};
 use super::super::audit::{self, Change};
 use super::super::digest::{DIGEST, Written};
+use super::super::fallback;
 use super::super::tags::{ACTIVE, RESTORE_PREFIX};
 use super::super::{Error, Provisioning};
 use super::edit::MemberOp;
@@ -141,7 +142,10 @@ pub fn member_write(
     defaults: &[String],
     disabled_id: &str,
 ) -> Result<Option<MemberWrite>, Error> {
-    let state = AgentState::of_summary(user);
+    let mut state = AgentState::of_summary(user);
+    if let Some(write) = fallback::grant_over_defaults(user, &mut state, profile_id, member) {
+        return Ok(Some(write));
+    }
     let mut ids: Vec<String> = Vec::with_capacity(state.profile_ids.len() + 1);
     for id in &state.profile_ids {
         // A deactivated user's restore list never holds the no-permission profile.
@@ -391,6 +395,7 @@ impl Provisioning {
                         let change = tag_change(user, &digest, digest.keys());
                         audit::event("TagResource", &user.id, &user.username, &change);
                     }
+                    self.drop_default_mark(connect, user).await?;
                 }
                 Some(MemberWrite::Restore { arn, set, remove }) => {
                     if !set.is_empty() {

@@ -8,9 +8,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::connect::{Connect, ConnectError, SecurityProfile, Summary, Tags};
 use crate::scim::error::ScimError;
 
@@ -31,9 +28,9 @@ pub const EXTERNAL_ID: &str = "scim:externalId";
 pub const DISPLAY_NAME: &str = "scim:displayName";
 /// When SCIM created the profile (RFC 3339 UTC), in CreateSecurityProfile's tags.
 pub const CREATED: &str = super::super::tags::CREATED;
-/// The prefix of a [`DISPLAY_NAME`] value holding base64url (no padding) of a
-/// name that AWS's tag characters cannot hold as it is.
-pub const ENCODED: &str = "b64:";
+/// How a [`DISPLAY_NAME`] value is written and read (shared with users'
+/// `scim:displayName`).
+pub use super::super::tags::{ENCODED, decode_name, encode_name};
 
 /// What a security profile's tags say about it as a group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,35 +75,6 @@ impl GroupTags {
             tags.insert(CREATED.to_owned(), c.clone());
         }
         tags
-    }
-}
-
-/// A displayName as a Connect tag value: as it is when AWS's tag value rules
-/// allow (letters, digits, spaces, `_.:/=+-@`; at most 256 characters) and it
-/// does not start with [`ENCODED`]; else [`ENCODED`] + base64url of its UTF-8.
-/// `None` when even that exceeds 256 characters (a name over 189 bytes).
-pub fn encode_name(name: &str) -> Option<String> {
-    let plain = name.chars().all(|c| {
-        c.is_alphanumeric()
-            || c == ' '
-            || (c.is_whitespace() && !c.is_control())
-            || "_.:/=+-@".contains(c)
-    });
-    if plain
-        && !name.starts_with(ENCODED)
-        && name.chars().count() <= super::super::tags::MAX_TAG_VALUE
-    {
-        return Some(name.to_owned());
-    }
-    let encoded = format!("{ENCODED}{}", URL_SAFE_NO_PAD.encode(name.as_bytes()));
-    (encoded.len() <= super::super::tags::MAX_TAG_VALUE).then_some(encoded)
-}
-
-/// The displayName a [`DISPLAY_NAME`] tag value holds (`None` if unreadable).
-pub fn decode_name(value: &str) -> Option<String> {
-    match value.strip_prefix(ENCODED) {
-        Some(b64) => String::from_utf8(URL_SAFE_NO_PAD.decode(b64).ok()?).ok(),
-        None => Some(value.to_owned()),
     }
 }
 

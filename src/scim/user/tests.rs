@@ -48,7 +48,7 @@ fn entra_create_body_with_string_booleans_and_enterprise_extension() {
     }))
     .unwrap();
     assert_eq!(u.active, Some(true));
-    assert!(u.emails[0].primary);
+    assert!(u.emails[0].is_primary());
     let ent = u.enterprise.clone().unwrap_or_default();
     assert_eq!(ent.department.as_deref(), Some("Agent,CallCenterManager"));
     assert_eq!(ent.manager.map(|m| m.value), Some("271".into()));
@@ -64,7 +64,8 @@ fn roles_and_entitlements_may_be_plain_strings() {
             .iter()
             .map(|e| (e.value.as_str(), e.primary))
             .collect::<Vec<_>>(),
-        vec![("Agent", false), ("Admin", true)]
+        vec![("Agent", None), ("Admin", Some(true))],
+        "an absent primary stays absent"
     );
 }
 
@@ -128,7 +129,7 @@ fn email_and_phone_helpers_pick_like_connect_needs() {
     let mv = |value: &str, type_: &str, primary: bool| MultiValue {
         value: value.into(),
         type_: Some(type_.into()),
-        primary,
+        primary: Some(primary),
         display: None,
     };
     let mut u = ScimUser {
