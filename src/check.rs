@@ -374,6 +374,7 @@ mod tests {
             id: format!("id-{name}"),
             arn: format!("arn:aws:connect:us-east-1:1:instance/i/security-profile/id-{name}"),
             name: name.to_owned(),
+            last_modified: None,
         }
     }
 

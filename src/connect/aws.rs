@@ -201,15 +201,24 @@ fn page<T>(items: Vec<T>, next_token: Option<String>) -> Page<T> {
     }
 }
 
-fn summaries<S>(
-    list: Option<Vec<S>>,
-    parts: impl Fn(S) -> (Option<String>, Option<String>, Option<String>),
-) -> Vec<Summary> {
+/// The parts of a List* summary: `Id`, `Arn`, `Name`, `LastModifiedTime`.
+type SummaryParts = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<aws_sdk_connect::primitives::DateTime>,
+);
+
+fn summaries<S>(list: Option<Vec<S>>, parts: impl Fn(S) -> SummaryParts) -> Vec<Summary> {
     list.unwrap_or_default()
         .into_iter()
         .filter_map(|s| {
-            let (id, arn, name) = parts(s);
-            convert::summary(id, arn, name)
+            let (id, arn, name, modified) = parts(s);
+            let summary = convert::summary(id, arn, name)?;
+            Some(Summary {
+                last_modified: convert::timestamp_from_sdk(modified),
+                ..summary
+            })
         })
         .collect()
 }
@@ -283,7 +292,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListUsers", e))?;
-        let items = summaries(out.user_summary_list, |s| (s.id, s.arn, s.username));
+        let items = summaries(out.user_summary_list, |s| {
+            (s.id, s.arn, s.username, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -417,7 +428,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListSecurityProfiles", e))?;
-        let items = summaries(out.security_profile_summary_list, |s| (s.id, s.arn, s.name));
+        let items = summaries(out.security_profile_summary_list, |s| {
+            (s.id, s.arn, s.name, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -464,6 +477,7 @@ impl Connect for AwsConnect {
             id,
             arn: out.security_profile_arn.unwrap_or_default(),
             name: name.to_owned(),
+            last_modified: None,
         })
     }
 
@@ -493,7 +507,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListRoutingProfiles", e))?;
-        let items = summaries(out.routing_profile_summary_list, |s| (s.id, s.arn, s.name));
+        let items = summaries(out.routing_profile_summary_list, |s| {
+            (s.id, s.arn, s.name, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -512,7 +528,7 @@ impl Connect for AwsConnect {
             .await
             .map_err(|e| connect_error("ListUserHierarchyGroups", e))?;
         let items = summaries(out.user_hierarchy_group_summary_list, |s| {
-            (s.id, s.arn, s.name)
+            (s.id, s.arn, s.name, s.last_modified_time)
         });
         Ok(page(items, out.next_token))
     }

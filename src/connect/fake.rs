@@ -32,6 +32,7 @@ pub(crate) fn summary(id: &str, name: &str) -> Summary {
         id: id.into(),
         arn: format!("arn:aws:connect:us-east-1:111122223333:instance/fake/{id}"),
         name: name.into(),
+        last_modified: None,
     }
 }
 
@@ -221,6 +222,7 @@ impl Connect for FakeConnect {
             name: profile.name.clone(),
             description: None,
             tags: Tags::new(),
+            last_modified: None,
         })
     }
 
@@ -261,6 +263,7 @@ impl Connect for FakeConnect {
                 id: g.id.clone(),
                 arn: g.arn.clone(),
                 name: g.name.clone(),
+                last_modified: None,
             })
             .collect();
         Ok(page_of(&groups, next_token))

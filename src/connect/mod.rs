@@ -245,6 +245,9 @@ pub struct Summary {
     pub id: String,
     pub arn: String,
     pub name: String,
+    /// `LastModifiedTime`, where the answer carries it (the List* summaries
+    /// do; CreateSecurityProfile's answer does not).
+    pub last_modified: Option<OffsetDateTime>,
 }
 
 /// DescribeSecurityProfile's `SecurityProfile` (the parts we use).
@@ -255,6 +258,9 @@ pub struct SecurityProfile {
     pub name: String,
     pub description: Option<String>,
     pub tags: Tags,
+    /// `LastModifiedTime` (DescribeSecurityProfile gives it; a
+    /// SearchSecurityProfiles summary does not).
+    pub last_modified: Option<OffsetDateTime>,
 }
 
 /// DescribeUserHierarchyGroup's `HierarchyGroup` (the parts we use): the

@@ -265,6 +265,7 @@ impl Provisioning {
                     id: described.id,
                     arn: described.arn,
                     name: described.name,
+                    last_modified: described.last_modified,
                 };
                 self.cache.insert_security_profile(profile.clone());
                 profile

@@ -64,6 +64,7 @@ mod tests {
             id: "g1".into(),
             arn: "arn:g1".into(),
             name: "Sales".into(),
+            last_modified: None,
         };
         let members = [MemberRef {
             id: "u1".into(),
