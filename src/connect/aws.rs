@@ -18,8 +18,8 @@ use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError
 
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
-    UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, SecurityProfileSearch, Summary, Tags,
+    User, UserSearch, UserSummary,
 };
 
 /// How long to wait for a TCP/TLS connection to Connect.
@@ -451,6 +451,39 @@ impl Connect for AwsConnect {
             ConnectError::Other("DescribeSecurityProfile: the answer has no SecurityProfile".into())
         })?;
         convert::security_profile_from_sdk(profile)
+    }
+
+    /// SearchSecurityProfiles.
+    async fn search_security_profiles(
+        &self,
+        search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError> {
+        let filter = search.tag_filter.as_ref().map(|tags| {
+            aws_sdk_connect::types::SecurityProfilesSearchFilter::builder()
+                .tag_filter(convert::tag_filter_to_sdk(tags))
+                .build()
+        });
+        let out = self
+            .client
+            .search_security_profiles()
+            .instance_id(&self.instance_id)
+            .set_search_filter(filter)
+            .set_max_results(search.max_results)
+            .set_next_token(search.next_token.clone())
+            .send()
+            .await
+            .map_err(|e| connect_error("SearchSecurityProfiles", e))?;
+        let items = out
+            .security_profiles
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(convert::security_profile_summary_from_sdk)
+            .collect();
+        Ok(Page {
+            items,
+            next_token: out.next_token,
+            approximate_total: out.approximate_total_count,
+        })
     }
 
     /// CreateSecurityProfile, with no permissions.

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
-    UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, SecurityProfileSearch, Summary, Tags,
+    User, UserSearch, UserSummary,
 };
 
 /// Items per page of the fake's List* answers.
@@ -223,6 +223,18 @@ impl Connect for FakeConnect {
             description: None,
             tags: Tags::new(),
             last_modified: None,
+        })
+    }
+
+    async fn search_security_profiles(
+        &self,
+        _search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError> {
+        self.enter("SearchSecurityProfiles")?;
+        Ok(Page {
+            items: Vec::new(),
+            next_token: None,
+            approximate_total: Some(0),
         })
     }
 

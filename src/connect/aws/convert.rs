@@ -260,6 +260,21 @@ pub(super) fn security_profile_from_sdk(
     })
 }
 
+/// SearchSecurityProfiles' `SecurityProfileSearchSummary` (no
+/// `LastModifiedTime`); `None` without an id.
+pub(super) fn security_profile_summary_from_sdk(
+    profile: sdk::SecurityProfileSearchSummary,
+) -> Option<SecurityProfile> {
+    Some(SecurityProfile {
+        id: profile.id?,
+        arn: profile.arn.unwrap_or_default(),
+        name: profile.security_profile_name.unwrap_or_default(),
+        description: profile.description,
+        tags: tags_from_sdk(profile.tags),
+        last_modified: None,
+    })
+}
+
 /// DescribeUserHierarchyGroup's `HierarchyGroup`, its path flattened level one first.
 pub(super) fn hierarchy_group_from_sdk(
     group: sdk::HierarchyGroup,

@@ -8,6 +8,7 @@
 
 mod dispatch;
 mod proficiencies;
+mod profile_search;
 mod profiles;
 mod quota;
 mod search;
