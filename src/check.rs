@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::app::{self, Target};
 use crate::config::Config;
 use crate::connect::limit::Session;
-use crate::connect::{Connect, ConnectError, Summary, UserSearch};
+use crate::connect::{Connect, ConnectError, SecurityProfileSearch, Summary, UserSearch};
 use crate::http::App;
 
 /// How long all the checks may take together (they wait for the Connect quota).
@@ -203,6 +203,20 @@ async fn check_connect(app: &Arc<App>, report: &mut Report) {
                 .map(|p| format!("read '{}'", p.name))
                 .map_err(|e| fix(&e, "connect:DescribeSecurityProfile", "")),
         );
+        let search = SecurityProfileSearch {
+            max_results: Some(1),
+            ..SecurityProfileSearch::default()
+        };
+        let searched = cx.search_security_profiles(&search).await;
+        report.record(
+            "SearchSecurityProfiles",
+            searched
+                .map(|page| {
+                    let total = page.approximate_total.unwrap_or(page.items.len() as i64);
+                    format!("read the tags of security profiles ({total} in the instance)")
+                })
+                .map_err(|e| fix(&e, "connect:SearchSecurityProfiles", "")),
+        );
         let tags = cx.list_tags_for_resource(&profile.arn).await;
         report.record(
             "ListTagsForResource",
@@ -374,6 +388,7 @@ mod tests {
             id: format!("id-{name}"),
             arn: format!("arn:aws:connect:us-east-1:1:instance/i/security-profile/id-{name}"),
             name: name.to_owned(),
+            last_modified: None,
         }
     }
 

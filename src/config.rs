@@ -35,6 +35,16 @@ pub enum GroupRename {
     Refuse,
 }
 
+/// What a Group PATCH without `attributes`/`excludedAttributes` answers
+/// (RFC 7644 §3.5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupPatchResponse {
+    /// 204, nothing read to render (Entra requires it, Okta accepts it).
+    NoContent,
+    /// 200 with the group as a GET shows it, members included.
+    Resource,
+}
+
 /// Which SCIM data decides a user's security profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileSource {
@@ -82,6 +92,8 @@ pub struct Config {
     pub group_create: GroupCreate,
     /// `GROUP_RENAME` (`tag` or `refuse`, default `tag`).
     pub group_rename: GroupRename,
+    /// `GROUP_PATCH_RESPONSE` (`no-content` or `resource`, default `no-content`).
+    pub group_patch_response: GroupPatchResponse,
     /// `PROFILE_SOURCE` (`attributes` or `groups`, default `attributes`).
     pub profile_source: ProfileSource,
     /// `CONNECT_RATE_LIMIT` (requests per second, default 2).
@@ -159,6 +171,7 @@ impl std::fmt::Debug for Config {
             .field("request_deadline", &self.request_deadline)
             .field("group_create", &self.group_create)
             .field("group_rename", &self.group_rename)
+            .field("group_patch_response", &self.group_patch_response)
             .field("profile_source", &self.profile_source)
             .field("connect_rate", &self.connect_rate)
             .field("connect_burst", &self.connect_burst)
@@ -285,6 +298,21 @@ impl Config {
                 Some(v) if v == "tag" => GroupRename::Tag,
                 Some(v) if v == "refuse" => GroupRename::Refuse,
                 Some(v) => return Err(bad("GROUP_RENAME", &v, "`tag` or `refuse`")),
+            },
+            group_patch_response: match get("GROUP_PATCH_RESPONSE")
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+            {
+                None => GroupPatchResponse::NoContent,
+                Some(v) if v == "no-content" => GroupPatchResponse::NoContent,
+                Some(v) if v == "resource" => GroupPatchResponse::Resource,
+                Some(v) => {
+                    return Err(bad(
+                        "GROUP_PATCH_RESPONSE",
+                        &v,
+                        "`no-content` or `resource`",
+                    ));
+                }
             },
             profile_source: match get("PROFILE_SOURCE")
                 .as_deref()

@@ -92,6 +92,7 @@ locals {
     "connect:SearchUsers",
     "connect:ListSecurityProfiles",
     "connect:DescribeSecurityProfile",
+    "connect:SearchSecurityProfiles",
     "connect:ListRoutingProfiles",
     "connect:ListUserHierarchyGroups",
     "connect:DescribeUserHierarchyGroup",

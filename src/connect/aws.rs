@@ -18,8 +18,8 @@ use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError
 
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
-    UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, SecurityProfileSearch, Summary, Tags,
+    User, UserSearch, UserSummary,
 };
 
 /// How long to wait for a TCP/TLS connection to Connect.
@@ -201,15 +201,24 @@ fn page<T>(items: Vec<T>, next_token: Option<String>) -> Page<T> {
     }
 }
 
-fn summaries<S>(
-    list: Option<Vec<S>>,
-    parts: impl Fn(S) -> (Option<String>, Option<String>, Option<String>),
-) -> Vec<Summary> {
+/// The parts of a List* summary: `Id`, `Arn`, `Name`, `LastModifiedTime`.
+type SummaryParts = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<aws_sdk_connect::primitives::DateTime>,
+);
+
+fn summaries<S>(list: Option<Vec<S>>, parts: impl Fn(S) -> SummaryParts) -> Vec<Summary> {
     list.unwrap_or_default()
         .into_iter()
         .filter_map(|s| {
-            let (id, arn, name) = parts(s);
-            convert::summary(id, arn, name)
+            let (id, arn, name, modified) = parts(s);
+            let summary = convert::summary(id, arn, name)?;
+            Some(Summary {
+                last_modified: convert::timestamp_from_sdk(modified),
+                ..summary
+            })
         })
         .collect()
 }
@@ -283,7 +292,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListUsers", e))?;
-        let items = summaries(out.user_summary_list, |s| (s.id, s.arn, s.username));
+        let items = summaries(out.user_summary_list, |s| {
+            (s.id, s.arn, s.username, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -417,7 +428,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListSecurityProfiles", e))?;
-        let items = summaries(out.security_profile_summary_list, |s| (s.id, s.arn, s.name));
+        let items = summaries(out.security_profile_summary_list, |s| {
+            (s.id, s.arn, s.name, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -438,6 +451,39 @@ impl Connect for AwsConnect {
             ConnectError::Other("DescribeSecurityProfile: the answer has no SecurityProfile".into())
         })?;
         convert::security_profile_from_sdk(profile)
+    }
+
+    /// SearchSecurityProfiles.
+    async fn search_security_profiles(
+        &self,
+        search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError> {
+        let filter = search.tag_filter.as_ref().map(|tags| {
+            aws_sdk_connect::types::SecurityProfilesSearchFilter::builder()
+                .tag_filter(convert::tag_filter_to_sdk(tags))
+                .build()
+        });
+        let out = self
+            .client
+            .search_security_profiles()
+            .instance_id(&self.instance_id)
+            .set_search_filter(filter)
+            .set_max_results(search.max_results)
+            .set_next_token(search.next_token.clone())
+            .send()
+            .await
+            .map_err(|e| connect_error("SearchSecurityProfiles", e))?;
+        let items = out
+            .security_profiles
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(convert::security_profile_summary_from_sdk)
+            .collect();
+        Ok(Page {
+            items,
+            next_token: out.next_token,
+            approximate_total: out.approximate_total_count,
+        })
     }
 
     /// CreateSecurityProfile, with no permissions.
@@ -464,6 +510,7 @@ impl Connect for AwsConnect {
             id,
             arn: out.security_profile_arn.unwrap_or_default(),
             name: name.to_owned(),
+            last_modified: None,
         })
     }
 
@@ -493,7 +540,9 @@ impl Connect for AwsConnect {
             .send()
             .await
             .map_err(|e| connect_error("ListRoutingProfiles", e))?;
-        let items = summaries(out.routing_profile_summary_list, |s| (s.id, s.arn, s.name));
+        let items = summaries(out.routing_profile_summary_list, |s| {
+            (s.id, s.arn, s.name, s.last_modified_time)
+        });
         Ok(page(items, out.next_token))
     }
 
@@ -512,7 +561,7 @@ impl Connect for AwsConnect {
             .await
             .map_err(|e| connect_error("ListUserHierarchyGroups", e))?;
         let items = summaries(out.user_hierarchy_group_summary_list, |s| {
-            (s.id, s.arn, s.name)
+            (s.id, s.arn, s.name, s.last_modified_time)
         });
         Ok(page(items, out.next_token))
     }

@@ -94,6 +94,11 @@ impl ProfileCache {
         }
     }
 
+    /// How long the cache trusts what it learned.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
     /// The values of the predefined attribute `name` (DescribePredefinedAttribute,
     /// kept for the TTL); `None` when the instance has no such attribute (not
     /// kept, so an attribute an administrator adds is seen at once).

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
-    UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, SecurityProfileSearch, Summary, Tags,
+    User, UserSearch, UserSummary,
 };
 
 /// Items per page of the fake's List* answers.
@@ -32,6 +32,7 @@ pub(crate) fn summary(id: &str, name: &str) -> Summary {
         id: id.into(),
         arn: format!("arn:aws:connect:us-east-1:111122223333:instance/fake/{id}"),
         name: name.into(),
+        last_modified: None,
     }
 }
 
@@ -221,6 +222,19 @@ impl Connect for FakeConnect {
             name: profile.name.clone(),
             description: None,
             tags: Tags::new(),
+            last_modified: None,
+        })
+    }
+
+    async fn search_security_profiles(
+        &self,
+        _search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError> {
+        self.enter("SearchSecurityProfiles")?;
+        Ok(Page {
+            items: Vec::new(),
+            next_token: None,
+            approximate_total: Some(0),
         })
     }
 
@@ -261,6 +275,7 @@ impl Connect for FakeConnect {
                 id: g.id.clone(),
                 arn: g.arn.clone(),
                 name: g.name.clone(),
+                last_modified: None,
             })
             .collect();
         Ok(page_of(&groups, next_token))

@@ -25,8 +25,8 @@ use crate::connect::quota::{
 };
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
-    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, Summary, Tags, User, UserSearch,
-    UserSummary,
+    NewUser, Page, PhoneConfig, Proficiency, SecurityProfile, SecurityProfileSearch, Summary, Tags,
+    User, UserSearch, UserSummary,
 };
 
 /// Burst tokens each bucket keeps in hand (see [`Gateway::new`]).
@@ -595,6 +595,17 @@ impl Connect for Session {
     ) -> Result<SecurityProfile, ConnectError> {
         self.call("DescribeSecurityProfile", None, || {
             self.inner().describe_security_profile(profile_id)
+        })
+        .await
+    }
+
+    /// SearchSecurityProfiles.
+    async fn search_security_profiles(
+        &self,
+        search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError> {
+        self.call("SearchSecurityProfiles", None, || {
+            self.inner().search_security_profiles(search)
         })
         .await
     }

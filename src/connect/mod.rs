@@ -229,6 +229,15 @@ pub struct UserSearch {
     pub next_token: Option<String>,
 }
 
+/// A SearchSecurityProfiles request (the parts we use): a tag filter, paged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityProfileSearch {
+    pub tag_filter: Option<TagFilter>,
+    /// 1..=100 (`MaxResult100`).
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
 /// One page of a paginated Connect answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -245,6 +254,9 @@ pub struct Summary {
     pub id: String,
     pub arn: String,
     pub name: String,
+    /// `LastModifiedTime`, where the answer carries it (the List* summaries
+    /// do; CreateSecurityProfile's answer does not).
+    pub last_modified: Option<OffsetDateTime>,
 }
 
 /// DescribeSecurityProfile's `SecurityProfile` (the parts we use).
@@ -255,6 +267,9 @@ pub struct SecurityProfile {
     pub name: String,
     pub description: Option<String>,
     pub tags: Tags,
+    /// `LastModifiedTime` (DescribeSecurityProfile gives it; a
+    /// SearchSecurityProfiles summary does not).
+    pub last_modified: Option<OffsetDateTime>,
 }
 
 /// DescribeUserHierarchyGroup's `HierarchyGroup` (the parts we use): the
@@ -362,6 +377,12 @@ pub trait Connect: Send + Sync {
         &self,
         profile_id: &str,
     ) -> Result<SecurityProfile, ConnectError>;
+    /// SearchSecurityProfiles: the profiles a filter selects, with their tags
+    /// (`SecurityProfileSearchSummary` has no `LastModifiedTime`).
+    async fn search_security_profiles(
+        &self,
+        search: &SecurityProfileSearch,
+    ) -> Result<Page<SecurityProfile>, ConnectError>;
     /// CreateSecurityProfile with no permissions.
     async fn create_security_profile(
         &self,

@@ -1,6 +1,7 @@
 //! /Groups handlers (RFC 7644 §3.3–§3.6): a Group is an Amazon Connect
 //! security profile. Parse, call a use case, render; PATCH answers 204 (Entra
-//! requires it, Okta accepts it).
+//! requires it, Okta accepts it) unless `GROUP_PATCH_RESPONSE=resource` or
+//! `attributes`/`excludedAttributes` asks for the group (RFC 7644 §3.5.2).
 
 use std::sync::Arc;
 
@@ -8,7 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::config::GroupPatchResponse;
+use crate::provisioning::groups::PatchAnswer;
 use crate::provisioning::groups::list::wants_members;
+use crate::scim::list::ListQuery;
 use crate::scim::patch::PatchRequest;
 use crate::scim::schema::ResourceSchema;
 
@@ -90,23 +94,49 @@ pub async fn replace(
     )
 }
 
-/// PATCH /Groups/{id}: 204.
+/// PATCH /Groups/{id}: 204, or 200 with the group (projected by
+/// `attributes`/`excludedAttributes`), see [`patch_answer`].
 pub async fn patch(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
+    Base(base): Base,
+    Query(query): Query,
     ScimJson(body): ScimJson,
 ) -> Response {
     let cx = app.session();
+    let answer = patch_answer(app.config.group_patch_response, &query);
     let result = match PatchRequest::from_json(&body) {
-        Ok(request) => app.provisioning.patch_group(&cx, &id, &request).await,
+        Ok(request) => {
+            app.provisioning
+                .patch_group(&cx, &id, &request, answer, &base)
+                .await
+        }
         Err(e) => Err(e.into()),
     };
     finish(
         &cx,
-        result
-            .map_err(ApiError::from)
-            .map(|()| StatusCode::NO_CONTENT.into_response()),
+        result.map_err(ApiError::from).map(|group| match group {
+            Some(group) => {
+                let body = respond::project(&group.json, &ResourceSchema::group(), &query);
+                scim_json(StatusCode::OK, &body)
+            }
+            None => StatusCode::NO_CONTENT.into_response(),
+        }),
     )
+}
+
+/// What a PATCH answers (RFC 7644 §3.5.2): the group when `attributes` or
+/// `excludedAttributes` is given (the RFC requires 200 then) or with
+/// `GROUP_PATCH_RESPONSE=resource`, its members unless excluded; else 204.
+pub fn patch_answer(setting: GroupPatchResponse, query: &ListQuery) -> PatchAnswer {
+    let projected = !query.attributes.is_empty() || !query.excluded_attributes.is_empty();
+    if projected || setting == GroupPatchResponse::Resource {
+        PatchAnswer::Group {
+            with_members: wants_members(query, false),
+        }
+    } else {
+        PatchAnswer::NoContent
+    }
 }
 
 /// DELETE /Groups/{id}: 204.

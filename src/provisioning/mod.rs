@@ -90,10 +90,12 @@ pub struct Provisioning {
     /// Profiles known to be linked to SCIM (so a group write needs no
     /// DescribeSecurityProfile to check it).
     pub linked_groups: groups::profile::LinkedGroups,
-    /// What this process knows of groups' own displayNames and creation times
-    /// (from the profiles' tags), so lists and lookups by a renamed group's
-    /// name cost no Connect call.
-    pub group_facts: groups::profile::GroupFacts,
+    /// What this process knows of groups' tags (externalId, renamed
+    /// displayName, creation time), so lists and lookups cost no Connect call
+    /// when warm.
+    pub group_facts: groups::facts::GroupFacts,
+    /// Member ids recently confirmed to be no Connect user.
+    pub unknown_users: groups::unknown::UnknownUsers,
 }
 
 impl Provisioning {
@@ -104,7 +106,8 @@ impl Provisioning {
             cache,
             cursors: search::Cursors::default(),
             linked_groups: groups::profile::LinkedGroups::default(),
-            group_facts: groups::profile::GroupFacts::default(),
+            group_facts: groups::facts::GroupFacts::default(),
+            unknown_users: groups::unknown::UnknownUsers::default(),
         }
     }
 }

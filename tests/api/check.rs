@@ -57,6 +57,7 @@ async fn check_passes_against_the_simulator_with_one_line_per_check() {
         "ok   no-permission profile 'SCIM-Disabled' (DISABLED_SECURITY_PROFILE)",
         "ok   routing profile 'Basic Routing Profile' (DEFAULT_ROUTING_PROFILE)",
         "ok   DescribeSecurityProfile",
+        "ok   SearchSecurityProfiles",
         "ok   ListTagsForResource",
         "ok   hierarchy groups (ListUserHierarchyGroups)",
         "ok   SearchUsers",

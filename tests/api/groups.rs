@@ -90,9 +90,9 @@ async fn okta_group_push_creates_moves_members_replaces_and_deletes() {
         .await;
     assert_eq!(lookup.status, 200, "{}", lookup.body);
     assert_eq!(lookup.body["totalResults"], 0);
-    // A miss reads every profile's tags once per process (a group renamed
-    // before it started): 1 DescribeSecurityProfile per profile, 4 here.
-    assert_eq!(step(&app, "okta first lookup of the process"), 4);
+    // The first lookup of the process reads every group's tags (externalId,
+    // renamed displayNames): 1 SearchSecurityProfiles per 100 groups.
+    assert_eq!(step(&app, "okta first lookup of the process"), 1);
     let again = app
         .get("/Groups?filter=displayName%20eq%20%22Tier%202%22&startIndex=1&count=100")
         .await;
@@ -249,8 +249,8 @@ async fn entra_group_provisioning_creates_adds_removes_both_shapes_and_deletes()
         .await;
     assert_eq!(lookup.status, 200, "{}", lookup.body);
     assert_eq!(lookup.body["totalResults"], 0);
-    // The process's first miss reads the 4 profiles' tags (renamed groups).
-    assert_eq!(step(&app, "entra first lookup of the process"), 4);
+    // The process's first lookup reads every group's tags: 1 SearchSecurityProfiles.
+    assert_eq!(step(&app, "entra first lookup of the process"), 1);
 
     let created = app
         .post(
@@ -374,38 +374,49 @@ async fn a_deactivated_member_changes_only_the_profiles_to_restore() {
 }
 
 #[tokio::test]
-async fn bad_members_are_refused_whole_and_a_last_profile_falls_back_to_the_default() {
+async fn unknown_members_are_skipped_the_rest_applied_and_a_last_profile_falls_back_to_the_default()
+{
     let app = TestApp::spawn().await;
     let names = ["one@example.com"];
     let [uid] = <[String; 1]>::try_from(create_users(&app, &names).await).unwrap();
     let created = app.post("/Groups", &json!({"displayName": "Solo"})).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let path = format!("/Groups/{}", created.body["id"].as_str().unwrap());
+    let gid = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Groups/{gid}");
 
-    // An unknown member id: 400 naming it, and the valid member is not added either.
+    // An id no Connect user has (a user deleted behind the IdP's back) is
+    // skipped after DescribeUser confirms it; the valid member is added.
     app.reset_stats();
     let add = patch(json!([{"op": "add", "path": "members",
                             "value": [{"value": uid}, {"value": "no-such-user-id"}]}]));
     let reply = app.patch(&path, &add).await;
-    reply.assert_scim_error(400, Some("invalidValue"));
-    assert!(
-        reply.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("no-such-user-id")
-    );
-    assert_profiles(&app, &[("one@example.com", &["Agent"])]);
-    assert_eq!(app.calls("UpdateUserSecurityProfiles"), 0);
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    assert_profiles(&app, &[("one@example.com", &["Agent", "Solo"])]);
+    assert_eq!(app.calls("SearchUsers"), 1, "{:?}", app.stats());
+    assert_eq!(app.calls("DescribeUser"), 1, "{:?}", app.stats());
+    assert_eq!(app.calls("UpdateUserSecurityProfiles"), 1);
+    assert_eq!(member_values(&app.get(&path).await.body), vec![uid.clone()]);
 
-    // A POST naming an unknown member creates nothing.
-    let reply = app
+    // Sent again, the id is known to be no user: no DescribeUser this time.
+    app.reset_stats();
+    assert_eq!(app.patch(&path, &add).await.status, 204);
+    assert_eq!(app.calls("DescribeUser"), 0, "{:?}", app.stats());
+
+    // A replace keeps its known members and skips the unknown one; a POST
+    // naming only unknown members creates the group without them.
+    let replace = patch(json!([{"op": "replace", "path": "members",
+                                "value": [{"value": uid}, {"value": "gone-too"}]}]));
+    assert_eq!(app.patch(&path, &replace).await.status, 204);
+    assert_profiles(&app, &[("one@example.com", &["Agent", "Solo"])]);
+    let ghosts = app
         .post(
             "/Groups",
             &json!({"displayName": "Ghosts", "members": [{"value": "nobody"}]}),
         )
         .await;
-    reply.assert_scim_error(400, Some("invalidValue"));
-    assert_eq!(app.sim.security_profile_id("Ghosts"), None);
+    assert_eq!(ghosts.status, 201, "{}", ghosts.body);
+    assert_eq!(ghosts.body["members"], json!([]));
+    assert!(app.sim.security_profile_id("Ghosts").is_some());
 
     // A user whose only profile is the group gets DEFAULT_SECURITY_PROFILES when removed.
     let only = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -417,6 +428,35 @@ async fn bad_members_are_refused_whole_and_a_last_profile_falls_back_to_the_defa
     let remove = patch(json!([{"op": "remove", "path": "members", "value": [{"value": solo_id}]}]));
     assert_eq!(app.patch(&path, &remove).await.status, 204);
     assert_profiles(&app, &[("solo@example.com", &["Agent"])]);
+}
+
+#[tokio::test]
+async fn a_user_scim_does_not_manage_is_still_refused_whole_beside_an_unknown_id() {
+    let app = TestApp::spawn().await;
+    let [managed] =
+        <[String; 1]>::try_from(create_users(&app, &["managed@example.com"]).await).unwrap();
+    app.sim.add_agents("console-admin", 1, &[]);
+    let console = app.connect_user("console-admin0").unwrap()["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app
+        .post("/Groups", &json!({"displayName": "Guarded"}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/Groups/{}", created.body["id"].as_str().unwrap());
+    app.reset_stats();
+    let add = patch(json!([{"op": "add", "path": "members", "value": [
+        {"value": managed}, {"value": console}, {"value": "no-such-user-id"}]}]));
+    let reply = app.patch(&path, &add).await;
+    reply.assert_scim_error(400, Some("invalidValue"));
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&console) && detail.contains("not provisioned by SCIM"),
+        "{detail}"
+    );
+    assert_profiles(&app, &[("managed@example.com", &["Agent"])]);
+    assert_eq!(app.calls("UpdateUserSecurityProfiles"), 0);
 }
 
 #[tokio::test]
@@ -641,7 +681,8 @@ async fn group_lists_cost_at_most_the_profile_list_and_lookups_nothing_when_warm
         .get("/Groups?excludedAttributes=members&startIndex=1&count=100")
         .await;
     assert_eq!(list.status, 200, "{}", list.body);
-    assert!(step(&app, "list excluding members (cold cache)") <= 1);
+    // Cold: the profile list and the groups' tags (1 SearchSecurityProfiles).
+    assert!(step(&app, "list excluding members (cold cache)") <= 2);
     let names: Vec<&str> = list.body["Resources"]
         .as_array()
         .unwrap()

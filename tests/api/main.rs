@@ -15,6 +15,8 @@ mod entra;
 mod errors;
 mod filters;
 mod fleet;
+mod group_meta;
+mod group_patch;
 mod groups;
 mod guards;
 mod helpers;

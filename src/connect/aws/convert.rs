@@ -56,7 +56,10 @@ fn tags_from_sdk(tags: Option<std::collections::HashMap<String, String>>) -> Tag
     tags.unwrap_or_default().into_iter().collect()
 }
 
-fn timestamp_from_sdk(at: Option<aws_sdk_connect::primitives::DateTime>) -> Option<OffsetDateTime> {
+/// A Connect timestamp (`LastModifiedTime`) as a point in time.
+pub(super) fn timestamp_from_sdk(
+    at: Option<aws_sdk_connect::primitives::DateTime>,
+) -> Option<OffsetDateTime> {
     at.and_then(|at| OffsetDateTime::from_unix_timestamp_nanos(at.as_nanos()).ok())
 }
 
@@ -113,6 +116,7 @@ pub(super) fn summary(
         id: id?,
         arn: arn.unwrap_or_default(),
         name: name.unwrap_or_default(),
+        last_modified: None,
     })
 }
 
@@ -252,6 +256,22 @@ pub(super) fn security_profile_from_sdk(
         name: profile.security_profile_name.unwrap_or_default(),
         description: profile.description,
         tags: tags_from_sdk(profile.tags),
+        last_modified: timestamp_from_sdk(profile.last_modified_time),
+    })
+}
+
+/// SearchSecurityProfiles' `SecurityProfileSearchSummary` (no
+/// `LastModifiedTime`); `None` without an id.
+pub(super) fn security_profile_summary_from_sdk(
+    profile: sdk::SecurityProfileSearchSummary,
+) -> Option<SecurityProfile> {
+    Some(SecurityProfile {
+        id: profile.id?,
+        arn: profile.arn.unwrap_or_default(),
+        name: profile.security_profile_name.unwrap_or_default(),
+        description: profile.description,
+        tags: tags_from_sdk(profile.tags),
+        last_modified: None,
     })
 }
 

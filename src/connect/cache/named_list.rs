@@ -149,11 +149,12 @@ impl NamedList {
         *self.filled.write().unwrap_or_else(PoisonError::into_inner) = Filled::default();
     }
 
-    /// Adds (or replaces, by id) one item of a filled list.
+    /// Adds one item to a filled list, or replaces the item with its id in
+    /// place (so pages over the list keep their order).
     pub(super) fn insert(&self, item: Summary) {
-        self.edit(|items| {
-            items.retain(|s| s.id != item.id);
-            items.push(item);
+        self.edit(|items| match items.iter_mut().find(|s| s.id == item.id) {
+            Some(existing) => *existing = item,
+            None => items.push(item),
         });
     }
 

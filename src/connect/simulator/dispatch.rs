@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::state::Instance;
 use super::wire::{ApiError, ApiResult, Fields, Query, decode, parse_body};
-use super::{proficiencies, profiles, search, statuses, tags, users};
+use super::{proficiencies, profile_search, profiles, search, statuses, tags, users};
 
 /// The Connect operations the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,7 @@ pub enum Operation {
     UpdateUserHierarchy,
     ListSecurityProfiles,
     DescribeSecurityProfile,
+    SearchSecurityProfiles,
     CreateSecurityProfile,
     DeleteSecurityProfile,
     ListRoutingProfiles,
@@ -64,6 +65,7 @@ impl Operation {
             UpdateUserHierarchy => "UpdateUserHierarchy",
             ListSecurityProfiles => "ListSecurityProfiles",
             DescribeSecurityProfile => "DescribeSecurityProfile",
+            SearchSecurityProfiles => "SearchSecurityProfiles",
             CreateSecurityProfile => "CreateSecurityProfile",
             DeleteSecurityProfile => "DeleteSecurityProfile",
             ListRoutingProfiles => "ListRoutingProfiles",
@@ -158,6 +160,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         }
         (Method::GET, ["users-summary", i]) => (ListUsers, vec![*i]),
         (Method::POST, ["search-users"]) => (SearchUsers, vec![]),
+        (Method::POST, ["search-security-profiles"]) => (SearchSecurityProfiles, vec![]),
         (Method::GET, ["security-profiles-summary", i]) => (ListSecurityProfiles, vec![*i]),
         (Method::GET, ["security-profiles", i, p]) => (DescribeSecurityProfile, vec![*i, *p]),
         (Method::PUT, ["security-profiles", i]) => (CreateSecurityProfile, vec![*i]),
@@ -247,6 +250,7 @@ pub fn execute(operation: Operation, instance: &mut Instance, call: &Call) -> Ap
         UpdateUserHierarchy => users::update_hierarchy(instance, call),
         ListSecurityProfiles => profiles::list_security_profiles(instance, call),
         DescribeSecurityProfile => profiles::describe_security_profile(instance, call),
+        SearchSecurityProfiles => profile_search::search(instance, call),
         CreateSecurityProfile => profiles::create_security_profile(instance, call),
         DeleteSecurityProfile => profiles::delete_security_profile(instance, call),
         ListRoutingProfiles => profiles::list_routing_profiles(instance, call),

@@ -8,6 +8,7 @@
 
 mod dispatch;
 mod proficiencies;
+mod profile_search;
 mod profiles;
 mod quota;
 mod search;
@@ -489,6 +490,28 @@ impl SimulatorHandle {
         let instance = lock(&self.sim.instance);
         let profile = instance.security_profiles.iter().find(|p| p.name == name)?;
         Some(profile.id.clone())
+    }
+
+    /// The DescribeSecurityProfile `SecurityProfile` document of the profile
+    /// with this id (its `LastModifiedTime` included), bypassing quota and counters.
+    pub fn security_profile(&self, id: &str) -> Option<Value> {
+        let instance = lock(&self.sim.instance);
+        let profile = instance.security_profile(id).ok()?;
+        Some(without_nulls(profiles::security_profile_json(
+            &instance, profile,
+        )))
+    }
+
+    /// Merges `tags` into the security profile with this id as another tool's
+    /// TagResource would (it moves `LastModifiedTime`), bypassing quota and
+    /// counters; whether the profile exists and took them.
+    pub fn tag_security_profile(&self, id: &str, tags: &[(&str, &str)]) -> bool {
+        let tags: state::Tags = tags
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut instance = lock(&self.sim.instance);
+        self::tags::tag_security_profile(&mut instance, id, &tags)
     }
 
     /// The id of the routing profile with this name.

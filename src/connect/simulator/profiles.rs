@@ -51,7 +51,8 @@ pub fn list_security_profiles(instance: &Instance, call: &Call) -> ApiResult {
     Ok(json!({ "SecurityProfileSummaryList": page, "NextToken": next }))
 }
 
-fn security_profile_json(instance: &Instance, profile: &SecurityProfileRecord) -> Value {
+/// DescribeSecurityProfile's `SecurityProfile`.
+pub fn security_profile_json(instance: &Instance, profile: &SecurityProfileRecord) -> Value {
     json!({
         "Id": profile.id,
         "Arn": instance.resource_arn("security-profile", &profile.id),

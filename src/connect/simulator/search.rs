@@ -12,7 +12,7 @@ use super::wire::{ApiError, ApiResult, Fields, check_max_results, paginate};
 
 /// A `StringCondition` field users can be searched by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub(super) enum Field {
     Username,
     FirstName,
     LastName,
@@ -23,7 +23,7 @@ enum Field {
 
 /// `StringComparisonType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Comparison {
+pub(super) enum Comparison {
     Exact,
     Contains,
     StartsWith,
@@ -31,7 +31,7 @@ enum Comparison {
 
 /// A parsed `UserSearchCriteria` / filter tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Criteria {
+pub(super) enum Criteria {
     String {
         field: Field,
         comparison: Comparison,
@@ -68,22 +68,25 @@ fn parse_string_condition(fields: &Fields) -> Result<Criteria, ApiError> {
             )));
         }
     };
-    let comparison = match fields.required_string("ComparisonType")?.as_str() {
-        "EXACT" => Comparison::Exact,
-        "CONTAINS" => Comparison::Contains,
-        "STARTS_WITH" => Comparison::StartsWith,
-        other => {
-            return Err(ApiError::invalid_parameter(format!(
-                "StringCondition.ComparisonType must be EXACT, CONTAINS or STARTS_WITH, got {other:?}"
-            )));
-        }
-    };
+    let comparison = parse_comparison(fields)?;
     let value = fields.required_string("Value")?;
     Ok(Criteria::String {
         field,
         comparison,
         value,
     })
+}
+
+/// `StringCondition.ComparisonType`.
+pub(super) fn parse_comparison(fields: &Fields) -> Result<Comparison, ApiError> {
+    match fields.required_string("ComparisonType")?.as_str() {
+        "EXACT" => Ok(Comparison::Exact),
+        "CONTAINS" => Ok(Comparison::Contains),
+        "STARTS_WITH" => Ok(Comparison::StartsWith),
+        other => Err(ApiError::invalid_parameter(format!(
+            "StringCondition.ComparisonType must be EXACT, CONTAINS or STARTS_WITH, got {other:?}"
+        ))),
+    }
 }
 
 fn parse_hierarchy_condition(fields: &Fields) -> Result<Criteria, ApiError> {
@@ -149,7 +152,7 @@ fn parse_criteria(fields: &Fields, depth: usize) -> Result<Criteria, ApiError> {
 
 /// `ControlPlaneTagFilter`: `TagCondition`, `AndConditions`, or
 /// `OrConditions` (a list of AND lists).
-fn parse_tag_filter(fields: &Fields) -> Result<Criteria, ApiError> {
+pub(super) fn parse_tag_filter(fields: &Fields) -> Result<Criteria, ApiError> {
     let mut all = Vec::new();
     if let Some(condition) = fields.object("TagCondition")? {
         all.push(parse_tag_condition(&condition)?);
@@ -196,7 +199,7 @@ fn parse_attribute_filter(fields: &Fields) -> Result<Criteria, ApiError> {
 }
 
 /// Case-insensitive comparison; ASCII (the common case) without allocating.
-fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
+pub(super) fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
     if candidate.is_ascii() && value.is_ascii() {
         let (c, v) = (candidate.as_bytes(), value.as_bytes());
         return match comparison {
@@ -217,6 +220,17 @@ fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
 }
 
 impl Criteria {
+    /// Whether a resource with these tags passes a parsed `ControlPlaneTagFilter`
+    /// (only tag conditions, under And/Or, are tested).
+    pub(super) fn matches_tags(&self, tags: &super::state::Tags) -> bool {
+        match self {
+            Criteria::Tag { key, value } => tags.get(key) == Some(value),
+            Criteria::And(all) => all.iter().all(|c| c.matches_tags(tags)),
+            Criteria::Or(any) => any.iter().any(|c| c.matches_tags(tags)),
+            Criteria::String { .. } | Criteria::Hierarchy { .. } => false,
+        }
+    }
+
     fn matches(&self, instance: &Instance, user: &UserRecord) -> bool {
         match self {
             Criteria::String {

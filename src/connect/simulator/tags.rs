@@ -71,6 +71,22 @@ fn set_tags(instance: &mut Instance, tagged: Tagged, tags: Tags) {
     }
 }
 
+/// Merges `tags` into security profile `id` as TagResource does (validated
+/// the same way); whether the profile exists and took them.
+pub fn tag_security_profile(instance: &mut Instance, id: &str, new: &Tags) -> bool {
+    let tagged = Tagged::SecurityProfile(id);
+    let Some(existing) = tags_of(instance, tagged).cloned() else {
+        return false;
+    };
+    match validation::merged_tags(&existing, new) {
+        Ok(merged) => {
+            set_tags(instance, tagged, merged);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// TagResource (`POST /tags/{resourceArn}`): merges `tags`, at most 50 in all.
 pub fn tag(instance: &mut Instance, call: &Call) -> ApiResult {
     let arn = call.param(0);

@@ -248,3 +248,90 @@ async fn the_state_file_survives_a_restart() {
     drop(again);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A profile's `LastModifiedTime` in a ListSecurityProfiles and a
+/// DescribeSecurityProfile answer (epoch seconds, as Connect sends it).
+async fn profile_modified(sim: &SimulatorHandle, id: &str) -> (f64, f64) {
+    let instance = sim.instance_id().to_owned();
+    let listed = call(
+        sim,
+        "GET",
+        &format!("/security-profiles-summary/{instance}"),
+        None,
+    )
+    .await;
+    let summary = listed.body["SecurityProfileSummaryList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["Id"] == id)
+        .cloned()
+        .unwrap();
+    let described = call(
+        sim,
+        "GET",
+        &format!("/security-profiles/{instance}/{id}"),
+        None,
+    )
+    .await;
+    let listed = summary["LastModifiedTime"].as_f64().unwrap();
+    let described = described.body["SecurityProfile"]["LastModifiedTime"]
+        .as_f64()
+        .unwrap();
+    (listed, described)
+}
+
+#[tokio::test]
+async fn a_profiles_tags_move_its_last_modified_time_and_its_holders_do_not() {
+    let sim = start(unlimited()).await;
+    let instance = sim.instance_id().to_owned();
+    let created = call(
+        &sim,
+        "PUT",
+        &format!("/security-profiles/{instance}"),
+        Some(json!({"SecurityProfileName": "Night", "Tags": {"scim:createdBy": "scim"}})),
+    )
+    .await;
+    let id = created.body["SecurityProfileId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let arn = created.body["SecurityProfileArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (listed, described) = profile_modified(&sim, &id).await;
+    assert_eq!(listed, described);
+
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let user = call(
+        &sim,
+        "PUT",
+        &users_path(&sim),
+        Some(new_user(&sim, "holder")),
+    )
+    .await;
+    let user_id = user.body["UserId"].as_str().unwrap();
+    let grant = call(
+        &sim,
+        "POST",
+        &format!("/users/{instance}/{user_id}/security-profiles"),
+        Some(json!({"SecurityProfileIds": [id]})),
+    )
+    .await;
+    assert_eq!(grant.status, 200, "{}", grant.body);
+    assert_eq!(profile_modified(&sim, &id).await, (listed, described));
+
+    let encoded = arn.replace(':', "%3A").replace('/', "%2F");
+    let tagged = call(
+        &sim,
+        "POST",
+        &format!("/tags/{encoded}"),
+        Some(json!({"tags": {"scim:externalId": "e1"}})),
+    )
+    .await;
+    assert_eq!(tagged.status, 200, "{}", tagged.body);
+    let (after, described_after) = profile_modified(&sim, &id).await;
+    assert!(after > listed, "{after} after {listed}");
+    assert_eq!(after, described_after);
+}

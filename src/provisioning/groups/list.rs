@@ -1,12 +1,12 @@
-//! GET /Groups (RFC 7644 §3.4.2): pages over the cached security profile list,
-//! so a list or a `displayName eq` lookup costs no Connect call when the
-//! profile cache is warm. Renamed groups show the displayName this process
-//! knows from their tags; a filter matching nothing reads every profile's tags
-//! once per process (1 DescribeSecurityProfile each) in case it names a group
-//! renamed before the process started. `members.value eq "<user id>"` is the groups of one
-//! user (one DescribeUser). Members are looked up only when `attributes`
-//! asks for them: two SearchUsers per listed group would spend the quota of a
-//! whole page of lookups on data Okta and Entra never read from a list.
+//! GET /Groups (RFC 7644 §3.4.2): pages over the cached security profile list
+//! (names, LastModifiedTime) and every group's tags (externalId, renamed
+//! displayName, creation time; see [`super::facts`]), so a list or a
+//! `displayName eq` lookup costs no Connect call when both are warm, and 1
+//! ListSecurityProfiles + 1 SearchSecurityProfiles per 100 groups when cold.
+//! `members.value eq "<user id>"` is the groups of one user (one
+//! DescribeUser). Members are looked up only when `attributes` asks for them:
+//! two SearchUsers per listed group would spend the quota of a whole page of
+//! lookups on data Okta and Entra never read from a list.
 
 use serde_json::Value;
 
@@ -58,6 +58,7 @@ impl Provisioning {
             None => (Vec::new(), None),
         };
         let profiles = self.cache.security_profiles(connect).await?;
+        self.fresh_group_facts(connect).await?;
         let mut groups: Vec<&Summary> = profiles
             .iter()
             .filter(|p| !self.is_disabled_profile(&p.name))
@@ -70,15 +71,11 @@ impl Provisioning {
         let select = || -> Vec<Value> {
             groups
                 .iter()
-                .map(|p| group_json(p, &self.known_tags(&p.id), None, base))
+                .map(|p| group_json(p, &self.group_facts.get(&p.id), None, base))
                 .filter(|json| rest.as_ref().is_none_or(|f| f.matches(json, &schema)))
                 .collect()
         };
         let mut matched = select();
-        if matched.is_empty() && rest.is_some() && self.load_group_facts(connect).await? {
-            // Perhaps a group renamed before this process started: now known.
-            matched = select();
-        }
         if let Some(by) = &query.sort_by {
             list::sort(&mut matched, by, query.sort_order, &schema);
         }
@@ -100,7 +97,8 @@ impl Provisioning {
                     .iter()
                     .map(MemberRef::of)
                     .collect();
-                *json = group_json(profile, &self.known_tags(&profile.id), Some(&members), base);
+                let tags = self.group_facts.get(&profile.id);
+                *json = group_json(profile, &tags, Some(&members), base);
             }
         }
         Ok(GroupList {

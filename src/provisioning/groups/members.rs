@@ -2,12 +2,14 @@
 //! hold it in Connect, deactivated ones keep it among the profiles to restore
 //! (`scim:restore.N` tags), so [`AgentState`] decides who is a member.
 //!
-//! A membership change is validated whole before anything is written (every
-//! added user exists, nobody ends up with more than 10 profiles), then costs
-//! one write per user whose state changes: UpdateUserSecurityProfiles for an
-//! active user, TagResource/UntagResource of the restore tags for an inactive
-//! one. Users already in the desired state are skipped, so a retry after a
-//! 429 writes only what the throttle left undone.
+//! A membership change is validated whole before anything is written (nobody
+//! ends up with more than 10 profiles, every user whose membership changes is
+//! SCIM-managed), then costs one write per user whose state changes:
+//! UpdateUserSecurityProfiles for an active user, TagResource/UntagResource of
+//! the restore tags for an inactive one. Users already in the desired state
+//! are skipped, so a retry after a 429 writes only what the throttle left
+//! undone. An added id no Connect user has is skipped with a warning (see
+//! [`super::unknown`]); the rest of the request is applied.
 //!
 //! Each write is a read-modify-write of the user's whole profile set
 //! (UpdateUserSecurityProfiles replaces it), so each is made under the
@@ -19,8 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::json;
 
 use crate::connect::{
-    Comparison, Connect, ConnectError, TagFilter, Tags, UserCriteria, UserField, UserSearch,
-    UserSummary,
+    Comparison, Connect, TagFilter, Tags, UserCriteria, UserField, UserSearch, UserSummary,
 };
 use crate::scim::filter::Filter;
 use crate::scim::path::AttrPath;
@@ -40,8 +41,6 @@ const SEARCH_PAGE: i32 = 500;
 const IDS_PER_SEARCH: usize = 50;
 /// Connect's most security profiles per user (UpdateUserSecurityProfiles).
 const MAX_PROFILES: usize = 10;
-/// Added ids the search did not find that are confirmed with DescribeUser.
-const MAX_CONFIRMED: usize = 10;
 
 /// A member as a group shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,12 +66,19 @@ pub struct ResolvedMembers {
     users: HashMap<String, UserSummary>,
     /// When the users were read (epoch ms).
     read_ms: i64,
+    /// Added ids no Connect user has: skipped.
+    skipped: Vec<String>,
 }
 
 impl ResolvedMembers {
     /// Whether nobody's membership is asked about.
     pub fn is_empty(&self) -> bool {
         self.wanted.is_empty()
+    }
+
+    /// Added ids no Connect user has, which the request skips.
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
     }
 }
 
@@ -245,33 +251,39 @@ impl Provisioning {
 
     /// Applies membership operations to group `profile_id`: validates, then
     /// writes only the users whose membership changes. Returns the users who
-    /// end up members among those the request named (and, when an operation
-    /// needed them, the current members).
+    /// end up members among those the request named and, when an operation
+    /// needed them or `read_current` asks, the current members: then the
+    /// whole membership after the request.
     pub async fn change_members(
         &self,
         connect: &dyn Connect,
         profile_id: &str,
         ops: &[MemberOp],
+        read_current: bool,
     ) -> Result<Vec<MemberRef>, Error> {
-        let resolved = self.resolve_members(connect, Some(profile_id), ops).await?;
+        let resolved = self
+            .resolve_members(connect, Some(profile_id), ops, read_current)
+            .await?;
         self.write_members(connect, profile_id, &resolved).await
     }
 
     /// Who should be a member, with the current state of every user named
     /// (one SearchUsers per 50 ids; the group's members first when an
-    /// operation needs them). An added id Connect does not have is a 400
-    /// naming it; removing one is already done. `profile_id` is None for a
-    /// group not created yet.
+    /// operation needs them or `read_current` asks). An added id Connect does
+    /// not have (confirmed, see [`super::unknown`]) is skipped; removing one is
+    /// already done. `profile_id` is None for a group not created yet.
     pub async fn resolve_members(
         &self,
         connect: &dyn Connect,
         profile_id: Option<&str>,
         ops: &[MemberOp],
+        read_current: bool,
     ) -> Result<ResolvedMembers, Error> {
         let mut users: HashMap<String, UserSummary> = HashMap::new();
         let read_ms = crate::connect::quota::now_ms();
+        let needs_current = read_current || ops.iter().any(MemberOp::needs_current_members);
         let current = match profile_id {
-            Some(id) if ops.iter().any(MemberOp::needs_current_members) => {
+            Some(id) if needs_current => {
                 let members = self.group_members(connect, id).await?;
                 let refs: Vec<MemberRef> = members.iter().map(MemberRef::of).collect();
                 users.extend(members.into_iter().map(|u| (u.id.clone(), u)));
@@ -279,7 +291,7 @@ impl Provisioning {
             }
             _ => None,
         };
-        let wanted = outcome(ops, current.as_deref());
+        let mut wanted = outcome(ops, current.as_deref());
         let unknown: Vec<String> = wanted
             .keys()
             .filter(|id| !users.contains_key(*id))
@@ -288,38 +300,23 @@ impl Provisioning {
         for user in users_by_id(connect, &unknown).await? {
             users.insert(user.id.clone(), user);
         }
-        // SearchUsers' index lags new users: an added id it does not know is
-        // confirmed with DescribeUser (which the gateway retries for a user
-        // created moments ago) before it is called unknown.
         let unseen: Vec<String> = wanted
             .iter()
             .filter(|(id, member)| **member && !users.contains_key(*id))
             .map(|(id, _)| id.clone())
             .collect();
-        for id in unseen.iter().take(MAX_CONFIRMED) {
-            match connect.describe_user(id).await {
-                Ok(user) => {
-                    users.insert(user.id.clone(), UserSummary::from(&user));
-                }
-                Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+        let confirmed = self.confirm_unseen(connect, &unseen).await?;
+        for user in confirmed.found {
+            users.insert(user.id.clone(), user);
         }
-        let missing: Vec<&str> = wanted
-            .iter()
-            .filter(|(id, member)| **member && !users.contains_key(*id))
-            .map(|(id, _)| id.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::invalid_value(format!(
-                "members: no Amazon Connect user has the id {}; nothing in this request was applied",
-                quoted_list(&missing)
-            )));
+        for id in &confirmed.unknown {
+            wanted.remove(id);
         }
         Ok(ResolvedMembers {
             wanted,
             users,
             read_ms,
+            skipped: confirmed.unknown,
         })
     }
 
@@ -331,6 +328,13 @@ impl Provisioning {
         profile_id: &str,
         resolved: &ResolvedMembers,
     ) -> Result<Vec<MemberRef>, Error> {
+        if !resolved.skipped.is_empty() {
+            tracing::warn!(
+                group_id = %profile_id,
+                members = %quoted_list(&resolved.skipped.iter().map(String::as_str).collect::<Vec<_>>()),
+                "members: no Amazon Connect user has these ids; they were skipped and the rest of the request applied"
+            );
+        }
         if resolved.wanted.is_empty() {
             return Ok(Vec::new());
         }

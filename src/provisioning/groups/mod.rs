@@ -5,10 +5,18 @@
 //! a group.
 //!
 //! Costs, in Connect calls with a warm profile cache: list or `displayName eq`
-//! 0; read 1 (DescribeSecurityProfile) + 2 SearchUsers for the members;
-//! create 1 (CreateSecurityProfile or TagResource); a membership PATCH
-//! 1 SearchUsers per 50 named users + 1 write per user that changes (+2
-//! SearchUsers for a `replace` or a remove-all); delete 1 + 2 + 1 per member + 1.
+//! 0 (cold: ListSecurityProfiles + 1 SearchSecurityProfiles per 100 groups for
+//! their tags, see [`facts`]); read 1 (DescribeSecurityProfile) + 2
+//! SearchUsers for the members; create 1 (CreateSecurityProfile or
+//! TagResource); a membership PATCH 1 SearchUsers per 50 named users + 1
+//! write per user that changes (+2 SearchUsers for a `replace` or a
+//! remove-all, or for an answer that shows the members); delete 1 + 2 + 1 per
+//! member + 1.
+//!
+//! `meta.lastModified` is the profile's LastModifiedTime: it moves when the
+//! profile or its tags change (created, linked, renamed, a new externalId),
+//! not when members do (membership lives on the users). A write's answer shows
+//! this process's clock at the write, as Connect's answers carry no time.
 //!
 //! Writes need a profile SCIM linked or created and refuse a protected one
 //! (`PROTECTED_SECURITY_PROFILES`, see [`profile`]) with 403.
@@ -20,11 +28,13 @@
 //! to the profile's own name); `GROUP_RENAME=refuse` answers 400 instead.
 
 pub mod edit;
+pub mod facts;
 pub mod list;
 pub mod members;
 pub mod profile;
 pub mod rename;
 pub mod render;
+pub mod unknown;
 
 use serde_json::{Value, json};
 use tracing::info;
@@ -58,6 +68,16 @@ struct NewGroup {
 pub struct RenderedGroup {
     pub id: String,
     pub json: Value,
+}
+
+/// What a Group PATCH answers (RFC 7644 §3.5.2): 204, or 200 with the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchAnswer {
+    /// No content: nothing is read to render an answer.
+    NoContent,
+    /// The group as a GET would show it, with its members or not (their read
+    /// costs 2 SearchUsers unless the request read them anyway).
+    Group { with_members: bool },
 }
 
 impl Provisioning {
@@ -164,7 +184,9 @@ impl Provisioning {
         request: &NewGroup,
         base: &str,
     ) -> Result<Result<RenderedGroup, Summary>, Error> {
-        let resolved = self.resolve_members(connect, None, &request.ops).await?;
+        let resolved = self
+            .resolve_members(connect, None, &request.ops, false)
+            .await?;
         let has_members = !resolved.is_empty();
         let tags = GroupTags {
             created_by_scim: true,
@@ -196,7 +218,8 @@ impl Provisioning {
             );
         }
         let shown = request.show_members.then_some(members);
-        Ok(Ok(rendered(&created, &tags, shown, base)))
+        let written = self.profile_written(&created);
+        Ok(Ok(rendered(&written, &tags, shown, base)))
     }
 
     /// Links an existing profile as a group (409 when it already is one),
@@ -241,7 +264,7 @@ impl Provisioning {
             created: existing.created.clone(),
         };
         let members = self
-            .change_members(connect, &profile.id, &request.ops)
+            .change_members(connect, &profile.id, &request.ops, false)
             .await?;
         connect.tag_resource(&profile.arn, &tags.to_tags()).await?;
         audit::profile_event(
@@ -254,9 +277,10 @@ impl Provisioning {
         );
         self.linked_groups.insert(&profile.id);
         self.group_facts.record(&profile.id, &tags);
+        let written = self.profile_written(profile);
         info!(group_id = %profile.id, "linked security profile as a SCIM group");
         let shown = request.show_members.then_some(members);
-        Ok(Some(rendered(profile, &tags, shown, base)))
+        Ok(Some(rendered(&written, &tags, shown, base)))
     }
 
     /// CreateSecurityProfile with no permissions; `None` when Connect already
@@ -319,7 +343,12 @@ impl Provisioning {
         base: &str,
     ) -> Result<RenderedGroup, Error> {
         let profile = self.group_profile(connect, id).await?;
-        let tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+        let described = self.describe_group(connect, id).await?;
+        let tags = GroupTags::read(&described.tags);
+        let profile = Summary {
+            last_modified: described.last_modified,
+            ..profile
+        };
         let members = if with_members {
             let users = self.group_members(connect, id).await?;
             Some(users.iter().map(MemberRef::of).collect())
@@ -330,27 +359,55 @@ impl Provisioning {
     }
 
     /// PATCH /Groups/{id} (RFC 7644 §3.5.2): membership, externalId, and
-    /// `displayName` (a rename, see [`Self::rename_group`]).
+    /// `displayName` (a rename, see [`Self::rename_group`]). With
+    /// [`PatchAnswer::Group`], the group as a GET would show it: its tags as
+    /// known within the TTL (else read once), its members as read before the
+    /// writes with the request's changes (a search after the writes would lag).
     pub async fn patch_group(
         &self,
         connect: &dyn Connect,
         id: &str,
         request: &PatchRequest,
-    ) -> Result<(), Error> {
+        answer: PatchAnswer,
+        base: &str,
+    ) -> Result<Option<RenderedGroup>, Error> {
         let profile = self.writable_group(connect, id).await?;
         let edit = GroupEdit::from_patch(request)?;
         if let Some(name) = &edit.display_name {
             self.check_rename(connect, &profile, name).await?;
         }
-        self.change_members(connect, id, &edit.members).await?;
+        let before = match answer {
+            PatchAnswer::Group { .. } => Some(self.group_tags(connect, &profile).await?),
+            PatchAnswer::NoContent => None,
+        };
+        let with_members = answer == PatchAnswer::Group { with_members: true };
+        let members = self
+            .change_members(connect, id, &edit.members, with_members)
+            .await?;
+        let mut wrote = false;
         if let Some(external_id) = &edit.external_id {
             self.write_external_id(connect, &profile, external_id.as_deref())
                 .await?;
+            wrote = true;
         }
+        let mut display_name = None;
         if let Some(name) = &edit.display_name {
-            self.rename_group(connect, &profile, name).await?;
+            let (shown, renamed) = self.rename_group(connect, &profile, name).await?;
+            display_name = Some(shown);
+            wrote |= renamed;
         }
-        Ok(())
+        let written = wrote.then(|| self.profile_written(&profile));
+        let Some((mut tags, read)) = before else {
+            return Ok(None);
+        };
+        if let Some(external_id) = edit.external_id {
+            tags.external_id = external_id;
+        }
+        if let Some(shown) = display_name {
+            tags.display_name = shown;
+        }
+        let shown = with_members.then_some(members);
+        Ok(Some(rendered(&written.unwrap_or(read), &tags, shown, base)))
     }
 
     /// PUT /Groups/{id} (RFC 7644 §3.5.1): `displayName` as given (a rename,
@@ -365,29 +422,39 @@ impl Provisioning {
     ) -> Result<RenderedGroup, Error> {
         let group = ScimGroup::from_json(body)?;
         let profile = self.writable_group(connect, id).await?;
-        let mut tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+        let described = self.describe_group(connect, id).await?;
+        let mut tags = GroupTags::read(&described.tags);
         self.check_rename(connect, &profile, &group.display_name)
             .await?;
         let members = match &group.members {
             Some(list) => {
                 let ids = list.iter().map(|m| m.value.clone()).collect();
-                Some(
-                    self.change_members(connect, id, &[MemberOp::Replace(ids)])
-                        .await?,
-                )
+                let replace = [MemberOp::Replace(ids)];
+                Some(self.change_members(connect, id, &replace, false).await?)
             }
             None => None,
         };
+        let mut wrote = false;
         let external_id = group.external_id.filter(|x| !x.is_empty());
         if external_id.is_some() && external_id != tags.external_id {
             self.write_external_id(connect, &profile, external_id.as_deref())
                 .await?;
             tags.external_id = external_id;
+            wrote = true;
         }
-        tags.display_name = self
+        let (display_name, renamed) = self
             .rename_group(connect, &profile, &group.display_name)
             .await?;
-        Ok(rendered(&profile, &tags, members, base))
+        tags.display_name = display_name;
+        let shown = if wrote || renamed {
+            self.profile_written(&profile)
+        } else {
+            Summary {
+                last_modified: described.last_modified,
+                ..profile
+            }
+        };
+        Ok(rendered(&shown, &tags, members, base))
     }
 
     /// DELETE /Groups/{id} (RFC 7644 §3.6): every member loses the profile;
@@ -397,7 +464,7 @@ impl Provisioning {
         let profile = self.writable_group(connect, id).await?;
         let described = self.describe_group(connect, id).await?;
         let tags = GroupTags::read(&described.tags);
-        self.change_members(connect, id, &[MemberOp::RemoveAll])
+        self.change_members(connect, id, &[MemberOp::RemoveAll], false)
             .await?;
         if tags.created_by_scim {
             match connect.delete_security_profile(id).await {
@@ -414,7 +481,7 @@ impl Provisioning {
             }
             self.cache.remove_security_profile(id);
             self.linked_groups.remove(id);
-            self.group_facts.remove(id);
+            self.group_facts.forget(id);
             info!(group_id = %id, "deleted the security profile of a SCIM group");
             return Ok(());
         }
@@ -439,11 +506,12 @@ impl Provisioning {
             );
         }
         self.linked_groups.remove(id);
-        self.group_facts.remove(id);
+        self.group_facts.forget(id);
         info!(group_id = %id, "unlinked security profile from SCIM");
         Ok(())
     }
 
+    /// Writes (TagResource) or removes (UntagResource) a group's externalId.
     async fn write_external_id(
         &self,
         connect: &dyn Connect,
@@ -456,6 +524,9 @@ impl Provisioning {
                     .into_iter()
                     .collect();
                 connect.tag_resource(&profile.arn, &tags).await?;
+                let kept = x.to_owned();
+                self.group_facts
+                    .update(&profile.id, |t| t.external_id = Some(kept));
                 audit::profile_event(
                     "TagResource",
                     &profile.id,
@@ -469,6 +540,8 @@ impl Provisioning {
                 connect
                     .untag_resource(&profile.arn, &[EXTERNAL_ID.to_owned()])
                     .await?;
+                self.group_facts
+                    .update(&profile.id, |t| t.external_id = None);
                 audit::profile_event(
                     "UntagResource",
                     &profile.id,

@@ -1,12 +1,12 @@
 //! Which security profiles are groups, and the `scim:` tags a profile carries
 //! once SCIM has linked or created it (Connect stays the only store: no
-//! database, the linking state lives on the profile itself). Group writes
+//! database, the linking state lives on the profile itself; what this
+//! process read of them is in [`super::facts`]). Group writes
 //! need a profile SCIM linked or created, and never touch a protected one
 //! (`PROTECTED_SECURITY_PROFILES`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::connect::{Connect, ConnectError, SecurityProfile, Summary, Tags};
 use crate::scim::error::ScimError;
@@ -78,69 +78,6 @@ impl GroupTags {
     }
 }
 
-/// What this process has read of groups' tags: each profile's own displayName
-/// (renamed groups) and creation time, by profile id. Filled on every
-/// DescribeSecurityProfile, create, link and rename, and once per process from
-/// every profile's tags when a lookup by name misses ([`Self::loaded`]).
-#[derive(Debug, Default)]
-pub struct GroupFacts {
-    known: Mutex<HashMap<String, Fact>>,
-    loaded: AtomicBool,
-}
-
-/// One profile's group facts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fact {
-    pub display_name: Option<String>,
-    pub created: Option<String>,
-}
-
-impl GroupFacts {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Fact>> {
-        self.known.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Records what a profile's tags say.
-    pub fn record(&self, id: &str, tags: &GroupTags) {
-        let fact = Fact {
-            display_name: tags.display_name.clone(),
-            created: tags.created.clone(),
-        };
-        self.map().insert(id.to_owned(), fact);
-    }
-
-    /// What is known of profile `id`.
-    pub fn get(&self, id: &str) -> Fact {
-        self.map().get(id).cloned().unwrap_or_default()
-    }
-
-    /// The profile whose group was renamed to `name` (letter case ignored).
-    pub fn renamed_to(&self, name: &str) -> Option<String> {
-        self.map()
-            .iter()
-            .find(|(_, f)| {
-                f.display_name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
-            })
-            .map(|(id, _)| id.clone())
-    }
-
-    /// Forgets a deleted profile.
-    pub fn remove(&self, id: &str) {
-        self.map().remove(id);
-    }
-
-    /// Whether every profile's tags have been read once in this process.
-    pub fn loaded(&self) -> bool {
-        self.loaded.load(Ordering::Relaxed)
-    }
-
-    /// Every profile's tags have been read.
-    pub fn set_loaded(&self) {
-        self.loaded.store(true, Ordering::Relaxed);
-    }
-}
 
 /// Profile ids this process has seen linked to SCIM or created by it (added on
 /// link, create, or a DescribeSecurityProfile showing the tags; removed on
@@ -196,12 +133,18 @@ impl Provisioning {
 
     /// Group `id` for a write (PATCH, PUT, DELETE): 404 as [`Self::group_profile`],
     /// 403 for a protected profile, 404 for one SCIM neither linked nor created.
-    /// One DescribeSecurityProfile the first time this process writes it.
+    /// The first time this process writes it, the groups' tags as read within
+    /// the TTL say so (1 SearchSecurityProfiles when cold), else one
+    /// DescribeSecurityProfile (another instance may have linked it since).
     pub async fn writable_group(&self, connect: &dyn Connect, id: &str) -> Result<Summary, Error> {
         let profile = self.group_profile(connect, id).await?;
         self.refuse_protected(&profile.name)?;
         if !self.linked_groups.contains(id) {
-            let tags = GroupTags::read(&self.describe_group(connect, id).await?.tags);
+            self.fresh_group_facts(connect).await?;
+            let tags = match self.group_facts.fresh(id, self.group_facts_ttl()) {
+                Some(tags) if tags.linked || tags.created_by_scim => tags,
+                _ => GroupTags::read(&self.describe_group(connect, id).await?.tags),
+            };
             if !(tags.linked || tags.created_by_scim) {
                 return Err(Error::not_found(format!(
                     "Group {id} (security profile '{}') is not linked to SCIM, so SCIM does not change it; \
@@ -229,13 +172,12 @@ impl Provisioning {
             Some(profile) => profile,
             None => {
                 let described = self.describe_group(connect, id).await?;
-                let profile = Summary {
+                Summary {
                     id: described.id,
                     arn: described.arn,
                     name: described.name,
-                };
-                self.cache.insert_security_profile(profile.clone());
-                profile
+                    last_modified: described.last_modified,
+                }
             }
         };
         if self.is_disabled_profile(&profile.name) {
@@ -245,7 +187,8 @@ impl Provisioning {
     }
 
     /// DescribeSecurityProfile of a group, with Connect's "not found" as the
-    /// SCIM 404 (and the cache told, since it still listed the profile).
+    /// SCIM 404 (and the cache told, since it still listed the profile). What
+    /// it says (tags, LastModifiedTime) is kept for lists.
     pub async fn describe_group(
         &self,
         connect: &dyn Connect,
@@ -254,6 +197,12 @@ impl Provisioning {
         match connect.describe_security_profile(id).await {
             Ok(profile) => {
                 self.group_facts.record(id, &GroupTags::read(&profile.tags));
+                self.cache.insert_security_profile(Summary {
+                    id: profile.id.clone(),
+                    arn: profile.arn.clone(),
+                    name: profile.name.clone(),
+                    last_modified: profile.last_modified,
+                });
                 Ok(profile)
             }
             Err(ConnectError::NotFound(_)) | Err(ConnectError::InvalidParameter(_)) => {

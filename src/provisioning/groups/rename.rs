@@ -2,30 +2,19 @@
 //! `displayName` lives in the profile's `scim:displayName` tag when it differs
 //! from the profile's name (the Connect console keeps showing that name).
 //! `GROUP_RENAME=refuse` answers 400 `mutability` instead. Lookups by a new
-//! name are answered from [`GroupFacts`](super::profile::GroupFacts): warm, no
-//! Connect call; cold (a fresh process whose lookup missed), every profile's
-//! tags are read once (1 DescribeSecurityProfile per profile).
+//! name are answered from [`GroupFacts`](super::facts::GroupFacts): no Connect
+//! call when warm, 1 SearchSecurityProfiles per 100 groups when older than
+//! the profile cache's TTL.
 
 use crate::config::GroupRename;
 use crate::connect::{Connect, Summary};
 use crate::scim::error::ScimError;
 
 use super::super::{Error, Provisioning};
-use super::profile::{DISPLAY_NAME, GroupTags, encode_name};
+use super::profile::{DISPLAY_NAME, encode_name};
 
 impl Provisioning {
-    /// The tags this process knows of profile `id` (a renamed group's name,
-    /// its creation time) without a Connect call.
-    pub fn known_tags(&self, id: &str) -> GroupTags {
-        let fact = self.group_facts.get(id);
-        GroupTags {
-            display_name: fact.display_name,
-            created: fact.created,
-            ..GroupTags::default()
-        }
-    }
-
-    /// The name a group shows: its own displayName, else the profile's name.
+    /// The name a group shows: its own displayName, else the profile's.
     fn shown_name(&self, profile: &Summary) -> String {
         self.group_facts
             .get(&profile.id)
@@ -33,32 +22,8 @@ impl Provisioning {
             .unwrap_or_else(|| profile.name.clone())
     }
 
-    /// Reads every profile's tags once per process (1 DescribeSecurityProfile
-    /// each), so a group renamed before this process started is found by its
-    /// new name. `false` when there is nothing new to learn (already loaded,
-    /// or renames refused).
-    pub async fn load_group_facts(&self, connect: &dyn Connect) -> Result<bool, Error> {
-        if self.settings.group_rename == GroupRename::Refuse || self.group_facts.loaded() {
-            return Ok(false);
-        }
-        let profiles = self.cache.security_profiles(connect).await?;
-        for profile in profiles
-            .iter()
-            .filter(|p| !self.is_disabled_profile(&p.name))
-        {
-            match self.describe_group(connect, &profile.id).await {
-                Ok(_) => {}
-                Err(Error::Scim(e)) if e.status == 404 => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.group_facts.set_loaded();
-        Ok(true)
-    }
-
-    /// The profile of a group renamed to `name`, if any: from what this
-    /// process knows; when that is nothing and no profile has that name, after
-    /// reading every profile's tags once ([`Self::load_group_facts`]).
+    /// The profile of a group renamed to `name`, if any, from every group's
+    /// tags as read within the TTL ([`Self::fresh_group_facts`]).
     pub async fn renamed_group(
         &self,
         connect: &dyn Connect,
@@ -67,25 +32,13 @@ impl Provisioning {
         if self.settings.group_rename == GroupRename::Refuse {
             return Ok(None);
         }
-        if let Some(id) = self.group_facts.renamed_to(name) {
-            return Ok(Some(id));
-        }
-        if self
-            .cache
-            .security_profile_by_name(connect, name)
-            .await?
-            .is_some()
-        {
-            return Ok(None);
-        }
-        if self.load_group_facts(connect).await? {
-            return Ok(self.group_facts.renamed_to(name));
-        }
-        Ok(None)
+        self.fresh_group_facts(connect).await?;
+        Ok(self.group_facts.renamed_to(name))
     }
 
     /// Whether group `profile` may take `name` as its displayName, checked
-    /// before anything of the request is written: `GROUP_RENAME=refuse`
+    /// before anything of the request is written (the group's own tags as
+    /// known within the TTL, else read once): `GROUP_RENAME=refuse`
     /// refuses any change (400 `mutability`); a name another profile or group
     /// has is 409 `uniqueness`; the no-permission or a protected profile's name
     /// is 400; an empty or unstorable one is 400 `invalidValue`.
@@ -96,7 +49,8 @@ impl Provisioning {
         name: &str,
     ) -> Result<(), Error> {
         let name = name.trim();
-        let shown = self.shown_name(profile);
+        let (tags, _) = self.group_tags(connect, profile).await?;
+        let shown = tags.display_name.unwrap_or_else(|| profile.name.clone());
         if name.eq_ignore_ascii_case(&shown) {
             return Ok(());
         }
@@ -141,34 +95,35 @@ impl Provisioning {
     /// Gives group `profile` the displayName `name` (checked by
     /// [`Self::check_rename`]): 1 TagResource of `scim:displayName`, or 1
     /// UntagResource when it is the profile's own name again; no call when
-    /// unchanged. Returns the displayName tag now in force.
+    /// unchanged. Returns the displayName tag now in force and whether the
+    /// profile's tags were written.
     pub async fn rename_group(
         &self,
         connect: &dyn Connect,
         profile: &Summary,
         name: &str,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<(Option<String>, bool), Error> {
         let name = name.trim();
-        let known = self.group_facts.get(&profile.id);
         if name.eq_ignore_ascii_case(&self.shown_name(profile)) {
-            return Ok(known.display_name);
+            return Ok((self.group_facts.get(&profile.id).display_name, false));
         }
-        let mut tags = self.known_tags(&profile.id);
-        if name.eq_ignore_ascii_case(&profile.name) {
+        let display_name = if name.eq_ignore_ascii_case(&profile.name) {
             connect
                 .untag_resource(&profile.arn, &[DISPLAY_NAME.to_owned()])
                 .await?;
-            tags.display_name = None;
+            None
         } else {
             let value = encode_name(name).ok_or_else(|| {
                 Error::invalid_value(format!("displayName '{name}' cannot be kept in a tag"))
             })?;
             let set = [(DISPLAY_NAME.to_owned(), value)].into_iter().collect();
             connect.tag_resource(&profile.arn, &set).await?;
-            tags.display_name = Some(name.to_owned());
-        }
-        self.group_facts.record(&profile.id, &tags);
+            Some(name.to_owned())
+        };
+        let kept = display_name.clone();
+        self.group_facts
+            .update(&profile.id, move |tags| tags.display_name = kept);
         tracing::info!(group_id = %profile.id, "renamed SCIM group (scim:displayName tag)");
-        Ok(tags.display_name)
+        Ok((display_name, true))
     }
 }
