@@ -58,7 +58,7 @@ async fn check_passes_against_the_simulator_with_one_line_per_check() {
         "ok   routing profile 'Basic Routing Profile' (DEFAULT_ROUTING_PROFILE)",
         "ok   DescribeSecurityProfile",
         "ok   ListTagsForResource",
-        "ok   hierarchy groups (ListUserHierarchyGroups)",
+        "ok   hierarchy groups (SearchUserHierarchyGroups): 5 found",
         "ok   SearchUsers",
         "ok   ListUsers",
     ] {

@@ -15,6 +15,7 @@ mod fleet;
 mod groups;
 mod guards;
 mod helpers;
+mod hierarchy;
 mod idempotency;
 mod identity_rules;
 mod lambda;

@@ -23,7 +23,7 @@ enum Field {
 
 /// `StringComparisonType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Comparison {
+pub(super) enum Comparison {
     Exact,
     Contains,
     StartsWith,
@@ -68,22 +68,25 @@ fn parse_string_condition(fields: &Fields) -> Result<Criteria, ApiError> {
             )));
         }
     };
-    let comparison = match fields.required_string("ComparisonType")?.as_str() {
-        "EXACT" => Comparison::Exact,
-        "CONTAINS" => Comparison::Contains,
-        "STARTS_WITH" => Comparison::StartsWith,
-        other => {
-            return Err(ApiError::invalid_parameter(format!(
-                "StringCondition.ComparisonType must be EXACT, CONTAINS or STARTS_WITH, got {other:?}"
-            )));
-        }
-    };
+    let comparison = parse_comparison(fields)?;
     let value = fields.required_string("Value")?;
     Ok(Criteria::String {
         field,
         comparison,
         value,
     })
+}
+
+/// A `StringCondition`'s `ComparisonType`.
+pub(super) fn parse_comparison(fields: &Fields) -> Result<Comparison, ApiError> {
+    match fields.required_string("ComparisonType")?.as_str() {
+        "EXACT" => Ok(Comparison::Exact),
+        "CONTAINS" => Ok(Comparison::Contains),
+        "STARTS_WITH" => Ok(Comparison::StartsWith),
+        other => Err(ApiError::invalid_parameter(format!(
+            "StringCondition.ComparisonType must be EXACT, CONTAINS or STARTS_WITH, got {other:?}"
+        ))),
+    }
 }
 
 fn parse_hierarchy_condition(fields: &Fields) -> Result<Criteria, ApiError> {
@@ -196,7 +199,7 @@ fn parse_attribute_filter(fields: &Fields) -> Result<Criteria, ApiError> {
 }
 
 /// Case-insensitive comparison; ASCII (the common case) without allocating.
-fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
+pub(super) fn compare(candidate: &str, comparison: Comparison, value: &str) -> bool {
     if candidate.is_ascii() && value.is_ascii() {
         let (c, v) = (candidate.as_bytes(), value.as_bytes());
         return match comparison {
