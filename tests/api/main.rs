@@ -29,6 +29,7 @@ mod phones;
 mod proficiencies;
 mod protected;
 mod quota;
+mod search;
 mod serve;
 mod stale_profiles;
 mod swagger;

@@ -1,0 +1,223 @@
+//! `POST /Users/.search` and `POST /Groups/.search` (RFC 7644 §3.4.3) answer
+//! exactly as the matching GET list: same ListResponse, same Connect calls,
+//! same errors for the same mistakes; what only a body can get wrong is
+//! `invalidSyntax`. The root `/.search` is 501.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::app::{Reply, TestApp};
+
+const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+fn user(username: &str, given: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": username,
+        "name": {"givenName": given, "familyName": "Search"},
+        "emails": [{"value": format!("{username}@example.com"), "type": "work", "primary": true}]
+    })
+}
+
+/// The GET and the POST .search, each with the Connect calls it made.
+async fn both(app: &TestApp, get: &str, post: &str, body: &Value) -> [(Reply, Value); 2] {
+    app.reset_stats();
+    let listed = app.get(get).await;
+    let listed_calls = json!(app.stats().calls);
+    app.reset_stats();
+    let searched = app.post(post, body).await;
+    let searched_calls = json!(app.stats().calls);
+    [(listed, listed_calls), (searched, searched_calls)]
+}
+
+#[tokio::test]
+async fn users_search_answers_as_the_get_list_with_filter_attributes_and_paging() {
+    let app = TestApp::spawn().await;
+    for (name, given) in [
+        ("search.ana", "Ana"),
+        ("search.bo", "Bo"),
+        ("search.cy", "Cy"),
+    ] {
+        app.create_user(&user(name, given)).await;
+    }
+    app.create_user(&user("other.dee", "Dee")).await;
+
+    let [(listed, listed_calls), (searched, searched_calls)] = both(
+        &app,
+        "/Users?filter=userName%20sw%20%22search.%22&attributes=userName,name.givenName&startIndex=2&count=1",
+        "/Users/.search",
+        &json!({
+            "schemas": [SEARCH_REQUEST],
+            "filter": "userName sw \"search.\"",
+            "attributes": ["userName", "name.givenName"],
+            "startIndex": 2,
+            "count": 1
+        }),
+    )
+    .await;
+
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(searched.status, 200, "{}", searched.body);
+    assert_eq!(searched.body, listed.body);
+    assert_eq!(searched.body["totalResults"], 3);
+    assert_eq!(searched.body["startIndex"], 2);
+    assert_eq!(searched.body["Resources"].as_array().unwrap().len(), 1);
+    let found = &searched.body["Resources"][0];
+    assert!(found.get("emails").is_none(), "projected: {found}");
+    assert!(found["name"]["givenName"].is_string(), "{found}");
+    assert_eq!(searched_calls, listed_calls);
+    assert_eq!(searched_calls, json!({"SearchUsers": 1}));
+    assert_eq!(
+        searched.headers["content-type"], "application/scim+json",
+        "{:?}",
+        searched.headers
+    );
+
+    let [(listed, listed_calls), (searched, searched_calls)] = both(
+        &app,
+        "/Users?excludedAttributes=emails&sortBy=name.givenName&sortOrder=descending&count=2",
+        "/Users/.search",
+        &json!({"excludedAttributes": ["emails"], "sortBy": "name.givenName",
+                "sortOrder": "descending", "count": 2}),
+    )
+    .await;
+    assert_eq!(searched.status, 200, "{}", searched.body);
+    assert_eq!(searched.body, listed.body);
+    assert_eq!(searched.body["Resources"][0]["userName"], "other.dee");
+    assert_eq!(searched_calls, listed_calls);
+}
+
+#[tokio::test]
+async fn groups_search_answers_as_the_get_list() {
+    let app = TestApp::spawn().await;
+    // Warm the profile cache, as any running service has.
+    assert_eq!(app.get("/Groups").await.status, 200);
+    for (get, body) in [
+        (
+            "/Groups?filter=displayName%20eq%20%22agent%22&excludedAttributes=members",
+            json!({"schemas": [SEARCH_REQUEST], "filter": "displayName eq \"agent\"",
+                   "excludedAttributes": ["members"]}),
+        ),
+        (
+            "/Groups?startIndex=2&count=2&attributes=displayName",
+            json!({"startIndex": 2, "count": 2, "attributes": ["displayName"]}),
+        ),
+    ] {
+        let [(listed, listed_calls), (searched, searched_calls)] =
+            both(&app, get, "/Groups/.search", &body).await;
+        assert_eq!(listed.status, 200, "{}", listed.body);
+        assert_eq!(searched.status, 200, "{}", searched.body);
+        assert_eq!(searched.body, listed.body, "{body}");
+        assert_eq!(searched_calls, listed_calls, "{body}");
+    }
+    let agent = app
+        .post(
+            "/Groups/.search",
+            &json!({"filter": "displayName eq \"Agent\""}),
+        )
+        .await;
+    assert_eq!(agent.body["totalResults"], 1, "{}", agent.body);
+    assert_eq!(agent.body["Resources"][0]["displayName"], "Agent");
+}
+
+#[tokio::test]
+async fn a_search_gets_the_precise_errors_of_the_get_list() {
+    let app = TestApp::spawn().await;
+    app.reset_stats();
+    let bad_filter = app
+        .post("/Users/.search", &json!({"filter": "userName eq"}))
+        .await;
+    bad_filter.assert_scim_error(400, Some("invalidFilter"));
+    let listed = app.get("/Users?filter=userName%20eq").await;
+    assert_eq!(bad_filter.body, listed.body);
+
+    let bad_attribute = app
+        .post("/Groups/.search", &json!({"attributes": ["not a path!"]}))
+        .await;
+    bad_attribute.assert_scim_error(400, Some("invalidValue"));
+    let bad_order = app
+        .post("/Users/.search", &json!({"sortOrder": "upwards"}))
+        .await;
+    bad_order.assert_scim_error(400, Some("invalidValue"));
+
+    for (body, member) in [
+        (json!({"count": "10"}), "count"),
+        (json!({"startIndex": 1.5}), "startIndex"),
+        (json!({"attributes": "userName"}), "attributes"),
+        (json!({"filter": 7}), "filter"),
+    ] {
+        let reply = app.post("/Users/.search", &body).await;
+        reply.assert_scim_error(400, Some("invalidSyntax"));
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.starts_with(member), "{body}: {detail}");
+    }
+    let other_message = app
+        .post(
+            "/Users/.search",
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}),
+        )
+        .await;
+    other_message.assert_scim_error(400, Some("invalidSyntax"));
+    assert!(
+        other_message.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(SEARCH_REQUEST)
+    );
+    let not_json = app
+        .send_raw(
+            Method::POST,
+            "/Groups/.search",
+            Some("{".into()),
+            Some(crate::app::TOKEN),
+            &[],
+        )
+        .await;
+    not_json.assert_scim_error(400, Some("invalidSyntax"));
+    let form = app
+        .send_raw(
+            Method::POST,
+            "/Users/.search",
+            Some("count=1".into()),
+            Some(crate::app::TOKEN),
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+        )
+        .await;
+    assert_eq!(form.status, 415, "{}", form.body);
+    assert_eq!(app.stats().total, 0, "refused before any Connect call");
+
+    // Without `schemas`, as a PatchOp without `schemas` is read.
+    let bare = app.post("/Users/.search", &json!({"count": 0})).await;
+    assert_eq!(bare.status, 200, "{}", bare.body);
+}
+
+#[tokio::test]
+async fn the_root_search_is_not_implemented_and_search_paths_take_only_post() {
+    let app = TestApp::spawn().await;
+    let root = app
+        .post(
+            "/.search",
+            &json!({"schemas": [SEARCH_REQUEST], "attributes": ["displayName"]}),
+        )
+        .await;
+    root.assert_scim_error(501, None);
+    assert!(root.body.get("scimType").is_none(), "{}", root.body);
+    assert!(
+        root.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/Users/.search"),
+        "{}",
+        root.body
+    );
+    let anonymous = app
+        .send_raw(Method::POST, "/.search", Some("{}".into()), None, &[])
+        .await;
+    anonymous.assert_scim_error(401, None);
+
+    for path in ["/Users/.search", "/Groups/.search"] {
+        let get = app.get(path).await;
+        get.assert_scim_error(405, None);
+    }
+    assert_eq!(app.stats().total, 0);
+}
