@@ -165,12 +165,6 @@ impl ScimError {
         Self::new(500, None, detail)
     }
 
-    /// 501 Not Implemented: the service provider does not support the
-    /// request operation (RFC 7644 §3.12).
-    pub fn not_implemented(detail: impl Into<String>) -> Self {
-        Self::new(501, None, detail)
-    }
-
     /// 503 Service Unavailable (RFC 7644 §3.12).
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(503, None, detail)

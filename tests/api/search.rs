@@ -1,7 +1,8 @@
 //! `POST /Users/.search` and `POST /Groups/.search` (RFC 7644 §3.4.3) answer
 //! exactly as the matching GET list: same ListResponse, same Connect calls,
 //! same errors for the same mistakes; what only a body can get wrong is
-//! `invalidSyntax`. The root `/.search` is 501.
+//! `invalidSyntax`. `POST /.search` lists Users then Groups, each as its GET
+//! list with the filter as it reads for that type.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -192,30 +193,127 @@ async fn a_search_gets_the_precise_errors_of_the_get_list() {
 }
 
 #[tokio::test]
-async fn the_root_search_is_not_implemented_and_search_paths_take_only_post() {
+async fn the_root_search_lists_users_then_groups_as_their_get_lists() {
     let app = TestApp::spawn().await;
-    let root = app
+    for (name, given) in [("root.ana", "Ana"), ("root.bo", "Bo")] {
+        app.create_user(&user(name, given)).await;
+    }
+    let users = app.get("/Users?attributes=displayName").await;
+    let groups = app.get("/Groups?attributes=displayName").await;
+    let (n_users, n_groups) = (
+        users.body["totalResults"].as_u64().unwrap(),
+        groups.body["totalResults"].as_u64().unwrap(),
+    );
+    assert_eq!(n_users, 2);
+
+    app.reset_stats();
+    let all = app
         .post(
             "/.search",
             &json!({"schemas": [SEARCH_REQUEST], "attributes": ["displayName"]}),
         )
         .await;
-    root.assert_scim_error(501, None);
-    assert!(root.body.get("scimType").is_none(), "{}", root.body);
-    assert!(
-        root.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("/Users/.search"),
-        "{}",
-        root.body
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(all.body["totalResults"], n_users + n_groups);
+    let mut expected = users.body["Resources"].as_array().unwrap().clone();
+    expected.extend(groups.body["Resources"].as_array().unwrap().iter().cloned());
+    assert_eq!(all.body["Resources"], json!(expected));
+    assert_eq!(
+        json!(app.stats().calls),
+        json!({"SearchUsers": 1}),
+        "the two GET lists' calls"
     );
+
+    // A page across the boundary: the last user, then the first group.
+    let page = app
+        .post("/.search", &json!({"startIndex": 2, "count": 2}))
+        .await;
+    assert_eq!(page.body["startIndex"], 2);
+    assert_eq!(page.body["itemsPerPage"], 2);
+    assert_eq!(page.body["Resources"][0]["meta"]["resourceType"], "User");
+    assert_eq!(page.body["Resources"][1]["meta"]["resourceType"], "Group");
+    assert_eq!(
+        page.body["Resources"][1]["id"],
+        groups.body["Resources"][0]["id"]
+    );
+    app.reset_stats();
+    let groups_only = app
+        .post("/.search", &json!({"startIndex": 4, "count": 1}))
+        .await;
+    assert_eq!(groups_only.body["totalResults"], n_users + n_groups);
+    assert_eq!(
+        json!(app.stats().calls),
+        json!({"SearchUsers": 2}),
+        "past the users: their page, then their total alone"
+    );
+    assert_eq!(
+        groups_only.body["Resources"][0]["id"], groups.body["Resources"][1]["id"],
+        "{} {}",
+        groups_only.body, groups.body
+    );
+}
+
+#[tokio::test]
+async fn the_root_search_filters_each_type_by_what_it_has() {
+    let app = TestApp::spawn().await;
+    app.create_user(&user("root.cy", "Cy")).await;
+    assert_eq!(app.get("/Groups").await.status, 200);
+
+    app.reset_stats();
+    let users = app
+        .post("/.search", &json!({"filter": "userName eq \"root.cy\""}))
+        .await;
+    assert_eq!(users.body["totalResults"], 1, "{}", users.body);
+    assert_eq!(users.body["Resources"][0]["userName"], "root.cy");
+    assert_eq!(
+        app.stats().total,
+        1,
+        "no group has a userName: {:?}",
+        app.stats()
+    );
+
+    app.reset_stats();
+    let groups = app
+        .post(
+            "/.search",
+            &json!({"filter": "meta.resourceType eq \"Group\" and displayName eq \"Agent\""}),
+        )
+        .await;
+    assert_eq!(groups.body["totalResults"], 1, "{}", groups.body);
+    assert_eq!(groups.body["Resources"][0]["displayName"], "Agent");
+    assert_eq!(
+        app.stats().total,
+        0,
+        "Users not searched: {:?}",
+        app.stats()
+    );
+
+    let either = app
+        .post(
+            "/.search",
+            &json!({"filter": "userName eq \"root.cy\" or displayName eq \"Agent\""}),
+        )
+        .await;
+    assert_eq!(either.body["totalResults"], 2, "{}", either.body);
+
+    let sorted = app
+        .post("/.search", &json!({"sortBy": "displayName"}))
+        .await;
+    sorted.assert_scim_error(400, Some("invalidValue"));
+    let bad = app
+        .post("/.search", &json!({"filter": "userName eq"}))
+        .await;
+    bad.assert_scim_error(400, Some("invalidFilter"));
     let anonymous = app
         .send_raw(Method::POST, "/.search", Some("{}".into()), None, &[])
         .await;
     anonymous.assert_scim_error(401, None);
+}
 
-    for path in ["/Users/.search", "/Groups/.search"] {
+#[tokio::test]
+async fn search_paths_take_only_post() {
+    let app = TestApp::spawn().await;
+    for path in ["/Users/.search", "/Groups/.search", "/.search"] {
         let get = app.get(path).await;
         get.assert_scim_error(405, None);
     }
