@@ -112,6 +112,17 @@ def main():
         if hg["LevelId"] == "2" and path["LevelOne"]["Name"] == "Seattle" and hg["Name"] == "Tier1":
             tier1 = hg["Id"]
     check(tier1 is not None, "DescribeUserHierarchyGroup: Seattle/Tier1 with its HierarchyPath")
+    searched = c.search_user_hierarchy_groups(InstanceId=iid, MaxResults=2)
+    check(len(searched["UserHierarchyGroups"]) == 2 and searched["ApproximateTotalCount"] == 5
+          and "NextToken" in searched, "SearchUserHierarchyGroups: a page of 2 of 5, with a NextToken")
+    rest = c.search_user_hierarchy_groups(InstanceId=iid, MaxResults=100,
+                                          NextToken=searched["NextToken"])
+    check(len(rest["UserHierarchyGroups"]) == 3 and "NextToken" not in rest,
+          "SearchUserHierarchyGroups: the other 3")
+    named = c.search_user_hierarchy_groups(InstanceId=iid, SearchCriteria={
+        "StringCondition": {"FieldName": "name", "Value": "tier1", "ComparisonType": "EXACT"}})
+    check(sorted(g["HierarchyPath"]["LevelOne"]["Name"] for g in named["UserHierarchyGroups"])
+          == ["Dublin", "Seattle"], "SearchUserHierarchyGroups: name EXACT, case-insensitive, with paths")
 
     # Users.
     suffix = uuid.uuid4().hex[:8]

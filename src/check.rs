@@ -248,6 +248,18 @@ async fn check_connect(app: &Arc<App>, report: &mut Report) {
         },
     );
 
+    let groups = cache.hierarchy_groups(&cx).await;
+    report.record(
+        "hierarchy groups (SearchUserHierarchyGroups)",
+        match &groups {
+            Ok(all) if all.is_empty() => Ok(
+                "none: /Schemas leaves hierarchyGroup out until the instance has one".to_owned(),
+            ),
+            Ok(all) => Ok(format!("{} found", all.len())),
+            Err(e) => Err(fix(e, "connect:SearchUserHierarchyGroups", "")),
+        },
+    );
+
     if let Some(mapping) = &config.mapping {
         check_mapping(app, &cx, mapping, report).await;
     }
@@ -296,15 +308,8 @@ async fn check_mapping(
     }
 }
 
-/// ListUserHierarchyGroups, SearchUsers and ListUsers, one page of one.
+/// SearchUsers and ListUsers, one page of one.
 async fn check_user_reads(cx: &Session, report: &mut Report) {
-    let groups = cx.list_user_hierarchy_groups(None).await;
-    report.record(
-        "hierarchy groups (ListUserHierarchyGroups)",
-        groups
-            .map(|p| format!("{} on the first page", p.items.len()))
-            .map_err(|e| fix(&e, "connect:ListUserHierarchyGroups", "")),
-    );
     let search = UserSearch {
         max_results: Some(1),
         ..UserSearch::default()

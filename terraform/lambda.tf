@@ -82,10 +82,11 @@ resource "aws_iam_role_policy" "function" {
 }
 
 # The Connect actions the function calls at runtime, and no more: those only
-# `connect-scim check` uses (DescribeInstance, ListUsers, ListTagsForResource)
-# are for the operator's credentials. Where Connect's IAM supports
-# aws:ResourceTag, writes are conditioned on the tags SCIM itself sets; see the
-# README's "What the role may do" table.
+# `connect-scim check` uses (ListUsers, ListTagsForResource) are for the
+# operator's credentials. DescribeInstance (the instance's identity type, at
+# most once per execution environment) is granted on the instance alone.
+# Where Connect's IAM supports aws:ResourceTag, writes are conditioned on the
+# tags SCIM itself sets; see the README's "What the role may do" table.
 locals {
   connect_read_actions = [
     "connect:DescribeUser",
@@ -94,8 +95,7 @@ locals {
     "connect:DescribeSecurityProfile",
     "connect:SearchSecurityProfiles",
     "connect:ListRoutingProfiles",
-    "connect:ListUserHierarchyGroups",
-    "connect:DescribeUserHierarchyGroup",
+    "connect:SearchUserHierarchyGroups",
     "connect:ListAgentStatuses",
     "connect:ListUserProficiencies",
     "connect:DescribePredefinedAttribute",
@@ -134,6 +134,14 @@ locals {
         Effect   = "Allow"
         Action   = local.connect_read_actions
         Resource = local.connect_resource_arns
+      },
+      # The instance's identity type decides whether CreateUser needs both
+      # names (checked before the call, and published in /Schemas).
+      {
+        Sid      = "ConnectDescribeInstance"
+        Effect   = "Allow"
+        Action   = ["connect:DescribeInstance"]
+        Resource = [local.connect_instance_arn]
       },
       # CreateUser carries the user's first tags (scim:managed among them), so
       # it cannot be conditioned on them.

@@ -30,6 +30,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Largest page size of the List* operations we use (`MaxResult1000`).
 const LIST_PAGE_SIZE: i32 = 1000;
+/// Largest page size of SearchUserHierarchyGroups (`MaxResults` 1–100).
+const SEARCH_PAGE_SIZE: i32 = 100;
 
 /// Builds a Connect client from the standard AWS chain (region, credentials,
 /// `AWS_ENDPOINT_URL_CONNECT`), with SDK retries disabled and bounded timeouts;
@@ -546,45 +548,31 @@ impl Connect for AwsConnect {
         Ok(page(items, out.next_token))
     }
 
-    /// ListUserHierarchyGroups.
-    async fn list_user_hierarchy_groups(
+    /// SearchUserHierarchyGroups, no criteria, 100 a page (its largest).
+    async fn search_user_hierarchy_groups(
         &self,
         next_token: Option<&str>,
-    ) -> Result<Page<Summary>, ConnectError> {
+    ) -> Result<Page<HierarchyGroup>, ConnectError> {
         let out = self
             .client
-            .list_user_hierarchy_groups()
+            .search_user_hierarchy_groups()
             .instance_id(&self.instance_id)
             .set_next_token(next_token.map(str::to_owned))
-            .max_results(LIST_PAGE_SIZE)
+            .max_results(SEARCH_PAGE_SIZE)
             .send()
             .await
-            .map_err(|e| connect_error("ListUserHierarchyGroups", e))?;
-        let items = summaries(out.user_hierarchy_group_summary_list, |s| {
-            (s.id, s.arn, s.name, s.last_modified_time)
-        });
-        Ok(page(items, out.next_token))
-    }
-
-    /// DescribeUserHierarchyGroup.
-    async fn describe_user_hierarchy_group(
-        &self,
-        group_id: &str,
-    ) -> Result<HierarchyGroup, ConnectError> {
-        let out = self
-            .client
-            .describe_user_hierarchy_group()
-            .instance_id(&self.instance_id)
-            .hierarchy_group_id(group_id)
-            .send()
-            .await
-            .map_err(|e| connect_error("DescribeUserHierarchyGroup", e))?;
-        let group = out.hierarchy_group.ok_or_else(|| {
-            ConnectError::Other(
-                "DescribeUserHierarchyGroup: the answer has no HierarchyGroup".into(),
-            )
-        })?;
-        convert::hierarchy_group_from_sdk(group)
+            .map_err(|e| connect_error("SearchUserHierarchyGroups", e))?;
+        let items = out
+            .user_hierarchy_groups
+            .unwrap_or_default()
+            .into_iter()
+            .map(convert::hierarchy_group_from_sdk)
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            next_token: out.next_token,
+            approximate_total: out.approximate_total_count,
+        })
     }
 
     /// TagResource.

@@ -2,23 +2,24 @@
 //! name ⇄ id maps, so a SCIM request naming a profile costs no Connect call
 //! when the cache is warm.
 //!
-//! Lists are filled from ListSecurityProfiles / ListRoutingProfiles /
-//! ListUserHierarchyGroups (all pages), kept for a TTL, and refreshed once on a
-//! miss, but at most once per `miss_refresh_interval`, so a stream of requests
-//! naming a profile that does not exist cannot burn the quota. Every method
+//! Lists are filled from ListSecurityProfiles / ListRoutingProfiles (1,000 a
+//! page) and SearchUserHierarchyGroups (100 a page, each group with its path),
+//! all pages, kept for a TTL, and refreshed once on a miss, but at most once
+//! per `miss_refresh_interval`, so a stream of requests naming a profile that
+//! does not exist cannot burn the quota. Every method
 //! takes the `&dyn Connect` to use (the request's gateway session), so fills
 //! count against that request's deadline. Names compare case-insensitively.
 
 mod named_list;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::connect::{AgentStatus, Connect, ConnectError, HierarchyGroup, Summary};
-use named_list::{Listing, NamedList};
+use named_list::{HierarchyGroups, NamedList, Profiles};
 
 /// How long the cache trusts what it learned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,11 +52,10 @@ pub enum CachedList {
 #[derive(Debug)]
 pub struct ProfileCache {
     config: CacheConfig,
-    security_profiles: NamedList,
-    routing_profiles: NamedList,
-    hierarchy_groups: NamedList,
-    /// DescribeUserHierarchyGroup answers (their paths), with when they came.
-    group_details: RwLock<HashMap<String, (HierarchyGroup, Instant)>>,
+    security_profiles: NamedList<Profiles>,
+    routing_profiles: NamedList<Profiles>,
+    /// Every hierarchy group with its path (SearchUserHierarchyGroups).
+    hierarchy_groups: NamedList<HierarchyGroups>,
     /// The id of the instance's Offline agent status (ListAgentStatuses), with
     /// when it was found.
     offline_status: RwLock<Option<(String, Instant)>>,
@@ -84,10 +84,9 @@ impl ProfileCache {
     pub fn new(config: CacheConfig) -> Self {
         ProfileCache {
             config,
-            security_profiles: NamedList::new(Listing::SecurityProfiles),
-            routing_profiles: NamedList::new(Listing::RoutingProfiles),
-            hierarchy_groups: NamedList::new(Listing::HierarchyGroups),
-            group_details: RwLock::default(),
+            security_profiles: NamedList::new(Profiles::Security),
+            routing_profiles: NamedList::new(Profiles::Routing),
+            hierarchy_groups: NamedList::new(HierarchyGroups),
             offline_status: RwLock::default(),
             identity_management_type: RwLock::default(),
             predefined_attributes: RwLock::default(),
@@ -229,19 +228,13 @@ impl ProfileCache {
         self.security_profiles.invalidate();
     }
 
-    /// Forgets one list (and, for hierarchy groups, their paths): the next use
-    /// lists it again. For when Connect says an id the list held is gone.
+    /// Forgets one list: the next use lists it again. For when Connect says
+    /// an id the list held is gone.
     pub fn invalidate(&self, list: CachedList) {
         match list {
             CachedList::SecurityProfiles => self.security_profiles.invalidate(),
             CachedList::RoutingProfiles => self.routing_profiles.invalidate(),
-            CachedList::HierarchyGroups => {
-                self.hierarchy_groups.invalidate();
-                self.group_details
-                    .write()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clear();
-            }
+            CachedList::HierarchyGroups => self.hierarchy_groups.invalidate(),
         }
     }
 
@@ -285,10 +278,19 @@ impl ProfileCache {
         self.routing_profiles.all(connect, &self.config).await
     }
 
+    /// Every hierarchy group of the instance with its path, the foundation
+    /// group (level 0) left out (SearchUserHierarchyGroups, one call per 100
+    /// groups when cold, none when warm).
+    pub async fn hierarchy_groups(
+        &self,
+        connect: &dyn Connect,
+    ) -> Result<Arc<Vec<HierarchyGroup>>, ConnectError> {
+        self.hierarchy_groups.all(connect, &self.config).await
+    }
+
     /// The hierarchy group at `path`, names from level one down separated by
     /// `/` (e.g. `Seattle/Tier1`), compared case-insensitively
-    /// (ListUserHierarchyGroups, then DescribeUserHierarchyGroup of the groups
-    /// whose name is the last segment, to check their path).
+    /// (SearchUserHierarchyGroups, which gives every group's path).
     pub async fn hierarchy_group_by_path(
         &self,
         connect: &dyn Connect,
@@ -298,96 +300,66 @@ impl ProfileCache {
         if segments.iter().any(|s| s.is_empty()) {
             return Ok(None);
         }
-        let groups = self.hierarchy_groups.all(connect, &self.config).await?;
-        if let Some(found) = self.group_at_path(connect, &groups, &segments).await? {
-            return Ok(Some(found));
-        }
-        match self
-            .hierarchy_groups
-            .refill_after_miss(connect, &self.config)
-            .await?
-        {
-            Some(groups) => self.group_at_path(connect, &groups, &segments).await,
-            None => Ok(None),
-        }
+        self.hierarchy_groups
+            .find(connect, &self.config, |g| at_path(g, &segments))
+            .await
     }
 
-    /// The hierarchy group with id `id`, with its path
-    /// (ListUserHierarchyGroups, DescribeUserHierarchyGroup).
+    /// The hierarchy group with id `id`, with its path (SearchUserHierarchyGroups).
     pub async fn hierarchy_group_by_id(
         &self,
         connect: &dyn Connect,
         id: &str,
     ) -> Result<Option<HierarchyGroup>, ConnectError> {
-        if let Some(group) = self.cached_group(id) {
-            return Ok(Some(group));
-        }
-        let listed = self
-            .hierarchy_groups
-            .find(connect, &self.config, |s| s.id == id)
-            .await?;
-        match listed {
-            Some(_) => self.group_detail(connect, id).await,
-            None => Ok(None),
-        }
+        self.hierarchy_groups
+            .find(connect, &self.config, |g| g.id == id)
+            .await
     }
 
-    async fn group_at_path(
+    /// The path of every hierarchy group that a write naming it finds again,
+    /// in Connect's order: none whose names hold a `/` or edge spaces, and
+    /// only the first of paths equal but for letter case (what
+    /// [`Self::hierarchy_group_by_path`] finds).
+    pub async fn hierarchy_paths(
         &self,
         connect: &dyn Connect,
-        groups: &[Summary],
-        segments: &[&str],
-    ) -> Result<Option<HierarchyGroup>, ConnectError> {
-        let Some(last) = segments.last() else {
-            return Ok(None);
-        };
-        for candidate in groups.iter().filter(|g| same_name(&g.name, last)) {
-            let Some(group) = self.group_detail(connect, &candidate.id).await? else {
-                continue;
-            };
-            let names = group.path.iter().map(|level| level.name.as_str());
-            if group.path.len() == segments.len()
-                && names
-                    .zip(segments)
-                    .all(|(name, segment)| same_name(name, segment))
-            {
-                return Ok(Some(group));
-            }
-        }
-        Ok(None)
+    ) -> Result<Vec<String>, ConnectError> {
+        let groups = self.hierarchy_groups(connect).await?;
+        let mut seen = HashSet::new();
+        Ok(groups
+            .iter()
+            .filter(|g| {
+                !g.path.is_empty()
+                    && g.path.iter().all(|level| {
+                        !level.name.is_empty()
+                            && !level.name.contains('/')
+                            && level.name.trim() == level.name
+                    })
+            })
+            .map(path_of)
+            .filter(|path| seen.insert(path.to_lowercase()))
+            .collect())
     }
+}
 
-    fn cached_group(&self, id: &str) -> Option<HierarchyGroup> {
-        let details = self
-            .group_details
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        details
-            .get(id)
-            .filter(|(_, at)| at.elapsed() < self.config.ttl)
-            .map(|(group, _)| group.clone())
-    }
+/// A group's path as SCIM shows it: names from level one down, `/` between.
+pub fn path_of(group: &HierarchyGroup) -> String {
+    group
+        .path
+        .iter()
+        .map(|level| level.name.as_str())
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
-    /// The group's description, cached; `None` if Connect no longer has it.
-    async fn group_detail(
-        &self,
-        connect: &dyn Connect,
-        id: &str,
-    ) -> Result<Option<HierarchyGroup>, ConnectError> {
-        if let Some(group) = self.cached_group(id) {
-            return Ok(Some(group));
-        }
-        let group = match connect.describe_user_hierarchy_group(id).await {
-            Ok(group) => group,
-            Err(ConnectError::NotFound(_)) => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        self.group_details
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.to_owned(), (group.clone(), Instant::now()));
-        Ok(Some(group))
-    }
+/// Whether the group's path is `segments`, name by name, ignoring case.
+fn at_path(group: &HierarchyGroup, segments: &[&str]) -> bool {
+    group.path.len() == segments.len()
+        && group
+            .path
+            .iter()
+            .zip(segments)
+            .all(|(level, segment)| same_name(&level.name, segment))
 }
 
 #[cfg(test)]

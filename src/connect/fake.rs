@@ -36,7 +36,7 @@ pub(crate) fn summary(id: &str, name: &str) -> Summary {
     }
 }
 
-fn group(id: &str, path: &[(&str, &str)]) -> HierarchyGroup {
+pub(crate) fn group(id: &str, path: &[(&str, &str)]) -> HierarchyGroup {
     let path: Vec<Summary> = path.iter().map(|(id, name)| summary(id, name)).collect();
     HierarchyGroup {
         id: id.into(),
@@ -48,8 +48,9 @@ fn group(id: &str, path: &[(&str, &str)]) -> HierarchyGroup {
 }
 
 impl FakeConnect {
-    /// Seeded with four security profiles, one routing profile, and the groups
-    /// Seattle, Seattle/Tier1, Dublin, Dublin/Tier1.
+    /// Seeded with four security profiles, one routing profile, the groups
+    /// Seattle, Seattle/Tier1, Dublin, Dublin/Tier1, and the foundation group
+    /// (level 0) SearchUserHierarchyGroups also returns.
     pub(crate) fn new() -> Self {
         FakeConnect {
             calls: Mutex::default(),
@@ -63,6 +64,11 @@ impl FakeConnect {
             ]),
             routing_profiles: Mutex::new(vec![summary("rp-basic", "Basic Routing Profile")]),
             hierarchy_groups: Mutex::new(vec![
+                HierarchyGroup {
+                    level_id: HierarchyGroup::FOUNDATION_LEVEL.into(),
+                    name: "root".into(),
+                    ..group("hg-root", &[])
+                },
                 group("hg-sea", &[("hg-sea", "Seattle")]),
                 group("hg-sea-1", &[("hg-sea", "Seattle"), ("hg-sea-1", "Tier1")]),
                 group("hg-dub", &[("hg-dub", "Dublin")]),
@@ -264,31 +270,12 @@ impl Connect for FakeConnect {
         Ok(page_of(&lock(&self.routing_profiles), next_token))
     }
 
-    async fn list_user_hierarchy_groups(
+    async fn search_user_hierarchy_groups(
         &self,
         next_token: Option<&str>,
-    ) -> Result<Page<Summary>, ConnectError> {
-        self.enter("ListUserHierarchyGroups")?;
-        let groups: Vec<Summary> = lock(&self.hierarchy_groups)
-            .iter()
-            .map(|g| Summary {
-                id: g.id.clone(),
-                arn: g.arn.clone(),
-                name: g.name.clone(),
-                last_modified: None,
-            })
-            .collect();
-        Ok(page_of(&groups, next_token))
-    }
-
-    async fn describe_user_hierarchy_group(
-        &self,
-        group_id: &str,
-    ) -> Result<HierarchyGroup, ConnectError> {
-        self.enter("DescribeUserHierarchyGroup")?;
-        let groups = lock(&self.hierarchy_groups);
-        let found = groups.iter().find(|g| g.id == group_id).cloned();
-        found.ok_or_else(|| not_found("hierarchy group"))
+    ) -> Result<Page<HierarchyGroup>, ConnectError> {
+        self.enter("SearchUserHierarchyGroups")?;
+        Ok(page_of(&lock(&self.hierarchy_groups), next_token))
     }
 
     async fn tag_resource(&self, _arn: &str, _tags: &Tags) -> Result<(), ConnectError> {

@@ -643,24 +643,13 @@ impl Connect for Session {
         .await
     }
 
-    /// ListUserHierarchyGroups.
-    async fn list_user_hierarchy_groups(
+    /// SearchUserHierarchyGroups.
+    async fn search_user_hierarchy_groups(
         &self,
         next_token: Option<&str>,
-    ) -> Result<Page<Summary>, ConnectError> {
-        self.call("ListUserHierarchyGroups", None, || {
-            self.inner().list_user_hierarchy_groups(next_token)
-        })
-        .await
-    }
-
-    /// DescribeUserHierarchyGroup.
-    async fn describe_user_hierarchy_group(
-        &self,
-        group_id: &str,
-    ) -> Result<HierarchyGroup, ConnectError> {
-        self.call("DescribeUserHierarchyGroup", None, || {
-            self.inner().describe_user_hierarchy_group(group_id)
+    ) -> Result<Page<HierarchyGroup>, ConnectError> {
+        self.call("SearchUserHierarchyGroups", None, || {
+            self.inner().search_user_hierarchy_groups(next_token)
         })
         .await
     }

@@ -272,16 +272,24 @@ pub struct SecurityProfile {
     pub last_modified: Option<OffsetDateTime>,
 }
 
-/// DescribeUserHierarchyGroup's `HierarchyGroup` (the parts we use): the
-/// group and its ancestors from level one down to itself.
+/// A `HierarchyGroup` as SearchUserHierarchyGroups returns it (the parts we
+/// use): the group and its ancestors from level one down to itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HierarchyGroup {
     pub id: String,
     pub arn: String,
     pub name: String,
+    /// `"1"` to `"5"`; `"0"` is the instance's foundation group, which Connect
+    /// says is not user-definable nor shown in its console.
     pub level_id: String,
     /// Level one first, this group last.
     pub path: Vec<Summary>,
+}
+
+impl HierarchyGroup {
+    /// The `LevelId` of the foundation group SearchUserHierarchyGroups may
+    /// return ("not user-definable, nor visible in the UI").
+    pub const FOUNDATION_LEVEL: &'static str = "0";
 }
 
 /// DescribeInstance / ListInstances (the parts we use).
@@ -397,16 +405,12 @@ pub trait Connect: Send + Sync {
         &self,
         next_token: Option<&str>,
     ) -> Result<Page<Summary>, ConnectError>;
-    /// ListUserHierarchyGroups (`MaxResult1000`).
-    async fn list_user_hierarchy_groups(
+    /// SearchUserHierarchyGroups with no criteria: every hierarchy group with
+    /// its `HierarchyPath`, 100 a page (`MaxResults` 1–100).
+    async fn search_user_hierarchy_groups(
         &self,
         next_token: Option<&str>,
-    ) -> Result<Page<Summary>, ConnectError>;
-    /// DescribeUserHierarchyGroup.
-    async fn describe_user_hierarchy_group(
-        &self,
-        group_id: &str,
-    ) -> Result<HierarchyGroup, ConnectError>;
+    ) -> Result<Page<HierarchyGroup>, ConnectError>;
     /// TagResource.
     async fn tag_resource(&self, arn: &str, tags: &Tags) -> Result<(), ConnectError>;
     /// UntagResource.

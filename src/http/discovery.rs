@@ -14,7 +14,7 @@ use crate::scim::list::ListResponse;
 use super::App;
 use super::error::ApiError;
 use super::extract::Base;
-use super::respond::scim_json;
+use super::respond::{finish, scim_json};
 
 /// GET /ServiceProviderConfig (RFC 7643 §5).
 pub async fn service_provider_config(State(app): State<Arc<App>>, Base(base): Base) -> Response {
@@ -36,14 +36,16 @@ pub async fn resource_type(Base(base): Base, Path(id): Path<String>) -> Response
     find(discovery::resource_types(&base), &id, "ResourceType")
 }
 
-/// GET /Schemas (RFC 7643 §7), with the instance's profile names as
-/// canonical values (the profile cache: no Connect call when warm).
+/// GET /Schemas (RFC 7643 §7), with the instance's profile names and
+/// hierarchy paths as canonical values (the profile cache: no Connect call
+/// when warm).
 pub async fn schemas(State(app): State<Arc<App>>, Base(base): Base) -> Response {
     let cx = app.session();
     let names = app.provisioning.canonical_names(&cx).await;
     let all = discovery::schemas(&base, &names);
     let n = all.len();
-    scim_json(StatusCode::OK, &ListResponse::new(all, n, 1).to_json())
+    let list = ListResponse::new(all, n, 1).to_json();
+    finish(&cx, Ok(scim_json(StatusCode::OK, &list)))
 }
 
 /// GET /Schemas/{id}.
@@ -54,7 +56,10 @@ pub async fn schema(
 ) -> Response {
     let cx = app.session();
     let names = app.provisioning.canonical_names(&cx).await;
-    find(discovery::schemas(&base, &names), &id, "Schema")
+    finish(
+        &cx,
+        Ok(find(discovery::schemas(&base, &names), &id, "Schema")),
+    )
 }
 
 fn find(all: Vec<serde_json::Value>, id: &str, kind: &str) -> Response {

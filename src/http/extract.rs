@@ -1,8 +1,9 @@
 //! Extractors that own their rejections, so no handler repeats them:
 //! [`ScimJson`] (content types, body limit, JSON syntax → SCIM errors),
 //! [`Base`] (the SCIM base URL as the client sees it, for `Location` and
-//! `meta.location`, never from a header an attacker can set unless told) and
-//! [`Query`] (RFC 7644 §3.4.2 query parameters).
+//! `meta.location`, never from a header an attacker can set unless told),
+//! [`Query`] (RFC 7644 §3.4.2 query parameters) and [`SearchBody`] (the same
+//! parameters from a SearchRequest body, RFC 7644 §3.4.3).
 
 use std::sync::Arc;
 
@@ -158,6 +159,28 @@ where
         let app = Arc::<App>::from_ref(state);
         Ok(Query(ListQuery::from_query(
             parts.uri.query(),
+            app.config.max_page_size,
+        )?))
+    }
+}
+
+/// The list parameters of a `POST …/.search` SearchRequest body (RFC 7644
+/// §3.4.3), as [`Query`] gives them for a GET; the request's query string is
+/// not read.
+pub struct SearchBody(pub ListQuery);
+
+impl<S> FromRequest<S> for SearchBody
+where
+    S: Send + Sync,
+    Arc<App>: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let app = Arc::<App>::from_ref(state);
+        let ScimJson(body) = ScimJson::from_request(req, state).await?;
+        Ok(SearchBody(ListQuery::from_search_request(
+            &body,
             app.config.max_page_size,
         )?))
     }

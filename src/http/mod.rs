@@ -11,6 +11,7 @@ pub mod guard;
 pub mod log;
 pub mod metrics;
 pub mod respond;
+pub mod search;
 pub mod users;
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -76,6 +77,7 @@ impl App {
 pub fn router(app: Arc<App>) -> Router {
     let scim = Router::new()
         .route("/Users", get(users::list).post(users::create))
+        .route("/Users/.search", post(search::users))
         .route(
             "/Users/{id}",
             get(users::get)
@@ -84,6 +86,8 @@ pub fn router(app: Arc<App>) -> Router {
                 .delete(users::delete),
         )
         .route("/Groups", get(groups::list).post(groups::create))
+        .route("/Groups/.search", post(search::groups))
+        .route("/.search", post(search::all_resource_types))
         .route(
             "/Groups/{id}",
             get(groups::get)
@@ -131,14 +135,24 @@ pub fn router(app: Arc<App>) -> Router {
 pub fn routes() -> Vec<(Method, &'static str)> {
     let user_item = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
     let mut routes = vec![(Method::GET, "/healthz")];
-    for (collection, item) in [
-        ("/scim/v2/Users", "/scim/v2/Users/{id}"),
-        ("/scim/v2/Groups", "/scim/v2/Groups/{id}"),
+    for (collection, search, item) in [
+        (
+            "/scim/v2/Users",
+            "/scim/v2/Users/.search",
+            "/scim/v2/Users/{id}",
+        ),
+        (
+            "/scim/v2/Groups",
+            "/scim/v2/Groups/.search",
+            "/scim/v2/Groups/{id}",
+        ),
     ] {
         routes.push((Method::GET, collection));
         routes.push((Method::POST, collection));
+        routes.push((Method::POST, search));
         routes.extend(user_item.iter().cloned().map(|m| (m, item)));
     }
+    routes.push((Method::POST, "/scim/v2/.search"));
     for path in [
         "/scim/v2/ServiceProviderConfig",
         "/scim/v2/ResourceTypes",

@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::connect::cache::path_of;
 use crate::connect::{Connect, IdentityInfo, PhoneConfig, Tags, User};
 use crate::http::log::{current_caller, current_request_id};
 
@@ -137,14 +138,7 @@ impl Provisioning {
     async fn hierarchy_path(&self, connect: &dyn Connect, id: Option<&str>) -> Value {
         let Some(id) = id else { return Value::Null };
         match self.cache.hierarchy_group_by_id(connect, id).await {
-            Ok(Some(group)) => json!(
-                group
-                    .path
-                    .iter()
-                    .map(|level| level.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            ),
+            Ok(Some(group)) => json!(path_of(&group)),
             _ => json!(id),
         }
     }

@@ -23,6 +23,7 @@ pub mod proficiencies;
 pub mod removed;
 pub mod render;
 pub mod search;
+pub mod search_all;
 mod stale;
 pub mod tags;
 pub mod username;

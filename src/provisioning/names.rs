@@ -3,6 +3,7 @@
 //! a 400 naming them, never silently dropped.
 
 use crate::connect::Connect;
+use crate::connect::cache::path_of;
 use crate::scim::error::ScimError;
 
 use super::{Error, Provisioning};
@@ -121,16 +122,7 @@ impl Provisioning {
                 self.cache
                     .hierarchy_group_by_id(connect, id)
                     .await?
-                    .map_or_else(
-                        || id.to_owned(),
-                        |g| {
-                            g.path
-                                .iter()
-                                .map(|s| s.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join("/")
-                        },
-                    ),
+                    .map_or_else(|| id.to_owned(), |g| path_of(&g)),
             ),
         };
         Ok(Names {

@@ -40,8 +40,10 @@ pub struct CanonicalNames {
     pub security_profiles: Vec<String>,
     /// For `roles` and the extension's `routingProfile`.
     pub routing_profiles: Vec<String>,
-    /// For the extension's `hierarchyGroup` (paths); empty when unknown.
-    pub hierarchy_groups: Vec<String>,
+    /// For the extension's `hierarchyGroup` (paths): `None` when the instance
+    /// could not tell; empty when it has no hierarchy group, and then the
+    /// attribute is not published (no value could round-trip through it).
+    pub hierarchy_groups: Option<Vec<String>>,
     /// The instance requires `name.givenName` and `name.familyName` on create
     /// (CreateUser's rule on SAML and Connect-managed instances): published
     /// as `required`.
@@ -57,8 +59,9 @@ enum Names {
 }
 
 /// One published attribute: its name, the sub-attributes published (all when
-/// empty), a mutability override, and where its `canonicalValues` come from
-/// (for a complex attribute, they go on its `value`).
+/// empty), a mutability override, where its `canonicalValues` come from (for
+/// a complex attribute, they go on its `value`), and whether it is left out
+/// when the instance is known to have none of those names.
 struct Published {
     name: &'static str,
     subs: &'static [&'static str],
@@ -66,6 +69,7 @@ struct Published {
     immutable: bool,
     names: Option<Names>,
     required_when_names: bool,
+    only_with_names: bool,
 }
 
 const fn attr(name: &'static str) -> Published {
@@ -76,6 +80,7 @@ const fn attr(name: &'static str) -> Published {
         immutable: false,
         names: None,
         required_when_names: false,
+        only_with_names: false,
     }
 }
 
@@ -102,6 +107,12 @@ impl Published {
     }
     const fn names(mut self, names: Names) -> Self {
         self.names = Some(names);
+        self
+    }
+    /// Left out of /Schemas when the instance is known to have none of its
+    /// names: no value could be written and read back.
+    const fn only_with_names(mut self) -> Self {
+        self.only_with_names = true;
         self
     }
 }
@@ -143,7 +154,10 @@ static PUBLISHED: &[(&str, &[Published])] = &[
         &[
             attr("securityProfiles").names(Names::SecurityProfiles),
             attr("routingProfile").names(Names::RoutingProfiles),
-            attr("hierarchyGroup").names(Names::HierarchyGroups),
+            // Left out on an instance without hierarchy groups; still read on write.
+            attr("hierarchyGroup")
+                .names(Names::HierarchyGroups)
+                .only_with_names(),
             attr("phoneType"),
             attr("deskPhoneNumber"),
             attr("autoAccept"),
@@ -294,7 +308,15 @@ fn names_of(names: &CanonicalNames, which: Names) -> &[String] {
     match which {
         Names::SecurityProfiles => &names.security_profiles,
         Names::RoutingProfiles => &names.routing_profiles,
-        Names::HierarchyGroups => &names.hierarchy_groups,
+        Names::HierarchyGroups => names.hierarchy_groups.as_deref().unwrap_or_default(),
+    }
+}
+
+/// Whether the instance is known to have none of these names.
+fn known_to_have_none(names: &CanonicalNames, which: Names) -> bool {
+    match which {
+        Names::SecurityProfiles | Names::RoutingProfiles => false,
+        Names::HierarchyGroups => names.hierarchy_groups.as_ref().is_some_and(Vec::is_empty),
     }
 }
 
@@ -359,6 +381,7 @@ fn schema_json(base_url: &str, schema: &Schema, names: &CanonicalNames) -> Value
         .map_or(&[][..], |(_, p)| *p);
     let attributes: Vec<Value> = published
         .iter()
+        .filter(|p| !(p.only_with_names && p.names.is_some_and(|w| known_to_have_none(names, w))))
         .filter_map(|p| {
             let attr = schema.attributes.iter().find(|a| a.name == p.name)?;
             Some(published_json(attr, p, names))
@@ -503,7 +526,7 @@ mod tests {
         let names = CanonicalNames {
             security_profiles: vec!["Agent".into(), "Admin".into()],
             routing_profiles: vec!["Basic Routing Profile".into()],
-            hierarchy_groups: vec!["Stores/Retail".into()],
+            hierarchy_groups: Some(vec!["Stores/Retail".into()]),
             names_required: false,
         };
         let user = schema_by_id("h", USER, &names).unwrap();
@@ -586,6 +609,29 @@ mod tests {
         assert_eq!(
             attribute(&connect, "routingProfile").unwrap()["canonicalValues"],
             json!(["Basic Routing Profile"])
+        );
+    }
+
+    #[test]
+    fn hierarchy_group_is_left_out_only_where_the_instance_is_known_to_have_none() {
+        let published = |hierarchy_groups| {
+            let names = CanonicalNames {
+                hierarchy_groups,
+                ..CanonicalNames::default()
+            };
+            let connect = schema_by_id("h", CONNECT_USER, &names).unwrap();
+            attribute(&connect, "hierarchyGroup").cloned()
+        };
+        assert!(
+            published(Some(Vec::new())).is_none(),
+            "no group: nothing round-trips"
+        );
+        let unknown = published(None).expect("Connect could not tell: published");
+        assert!(unknown.get("canonicalValues").is_none(), "{unknown}");
+        let known = published(Some(vec!["Seattle".into(), "Seattle/Tier1".into()]));
+        assert_eq!(
+            known.unwrap()["canonicalValues"],
+            json!(["Seattle", "Seattle/Tier1"])
         );
     }
 

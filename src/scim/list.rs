@@ -67,6 +67,21 @@ fn integer(name: &str, value: &str) -> Result<i64, ScimError> {
         .map_err(|_| ScimError::invalid_value(format!("{name} must be an integer, got {value:?}")))
 }
 
+impl Default for ListQuery {
+    /// No parameter given: every resource from the first, the server's page size.
+    fn default() -> Self {
+        ListQuery {
+            filter: None,
+            start_index: 1,
+            count: None,
+            attributes: Vec::new(),
+            excluded_attributes: Vec::new(),
+            sort_by: None,
+            sort_order: SortOrder::Ascending,
+        }
+    }
+}
+
 impl ListQuery {
     /// Reads a raw query string (RFC 7644 §3.4.2): names case-insensitive,
     /// `startIndex` < 1 → 1, `count` clamped to `0..=max_page_size`,
@@ -75,61 +90,69 @@ impl ListQuery {
         raw_query: Option<&str>,
         max_page_size: usize,
     ) -> Result<ListQuery, ScimError> {
-        let mut query = ListQuery {
-            filter: None,
-            start_index: 1,
-            count: None,
-            attributes: Vec::new(),
-            excluded_attributes: Vec::new(),
-            sort_by: None,
-            sort_order: SortOrder::Ascending,
-        };
+        let mut query = ListQuery::default();
         for pair in raw_query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = form_decode(name);
             let value = form_decode(value);
             match name.trim().to_ascii_lowercase().as_str() {
-                "filter" if value.trim().is_empty() => query.filter = None,
-                "filter" => query.filter = Some(Filter::parse(&value)?),
-                "startindex" => {
-                    query.start_index = integer("startIndex", &value)?
-                        .max(1)
-                        .try_into()
-                        .unwrap_or(usize::MAX)
-                }
-                "count" => {
-                    let count: usize = integer("count", &value)?
-                        .max(0)
-                        .try_into()
-                        .unwrap_or(usize::MAX);
-                    query.count = Some(count.min(max_page_size));
-                }
+                "filter" => query.set_filter(&value)?,
+                "startindex" => query.set_start_index(integer("startIndex", &value)?),
+                "count" => query.set_count(integer("count", &value)?, max_page_size),
                 "attributes" => query.attributes = attribute_list(&value)?,
                 "excludedattributes" => query.excluded_attributes = attribute_list(&value)?,
-                "sortby" if value.trim().is_empty() => query.sort_by = None,
-                "sortby" => {
-                    let path = AttrPath::parse(value.trim()).map_err(|_| {
-                        ScimError::invalid_value(format!("invalid sortBy {value:?}"))
-                    })?;
-                    query.sort_by = Some(path);
-                }
-                "sortorder" => {
-                    query.sort_order = match value.trim() {
-                        v if v.eq_ignore_ascii_case("ascending") || v.is_empty() => {
-                            SortOrder::Ascending
-                        }
-                        v if v.eq_ignore_ascii_case("descending") => SortOrder::Descending,
-                        v => {
-                            return Err(ScimError::invalid_value(format!(
-                                "sortOrder must be ascending or descending, got {v:?}"
-                            )));
-                        }
-                    }
-                }
+                "sortby" => query.set_sort_by(&value)?,
+                "sortorder" => query.set_sort_order(&value)?,
                 _ => {}
             }
         }
         Ok(query)
+    }
+
+    /// `filter`: none when blank, else parsed (`invalidFilter`).
+    fn set_filter(&mut self, text: &str) -> Result<(), ScimError> {
+        self.filter = match text.trim() {
+            "" => None,
+            _ => Some(Filter::parse(text)?),
+        };
+        Ok(())
+    }
+
+    /// `startIndex`: below 1 is 1 (RFC 7644 §3.4.2.4).
+    fn set_start_index(&mut self, n: i64) {
+        self.start_index = n.max(1).try_into().unwrap_or(usize::MAX);
+    }
+
+    /// `count`: below 0 is 0, above the page size is the page size (RFC 7644 §3.4.2.4).
+    fn set_count(&mut self, n: i64, max_page_size: usize) {
+        let count: usize = n.max(0).try_into().unwrap_or(usize::MAX);
+        self.count = Some(count.min(max_page_size));
+    }
+
+    /// `sortBy`: none when blank, else an attribute path (`invalidValue`).
+    fn set_sort_by(&mut self, text: &str) -> Result<(), ScimError> {
+        self.sort_by = match text.trim() {
+            "" => None,
+            path => Some(
+                AttrPath::parse(path)
+                    .map_err(|_| ScimError::invalid_value(format!("invalid sortBy {text:?}")))?,
+            ),
+        };
+        Ok(())
+    }
+
+    /// `sortOrder`: `ascending` (or blank) or `descending`, any case (`invalidValue`).
+    fn set_sort_order(&mut self, text: &str) -> Result<(), ScimError> {
+        self.sort_order = match text.trim() {
+            v if v.eq_ignore_ascii_case("ascending") || v.is_empty() => SortOrder::Ascending,
+            v if v.eq_ignore_ascii_case("descending") => SortOrder::Descending,
+            v => {
+                return Err(ScimError::invalid_value(format!(
+                    "sortOrder must be ascending or descending, got {v:?}"
+                )));
+            }
+        };
+        Ok(())
     }
 }
 
@@ -405,6 +428,9 @@ pub fn sort(resources: &mut [Value], by: &AttrPath, order: SortOrder, schema: &R
         *slot = value;
     }
 }
+
+mod search;
+pub use search::SEARCH_REQUEST;
 
 #[cfg(test)]
 mod tests;

@@ -84,13 +84,26 @@ run "defaults" {
       "connect:UpdateUserHierarchy", "connect:UpdateUserSecurityProfiles",
       "connect:ListSecurityProfiles", "connect:DescribeSecurityProfile", "connect:SearchSecurityProfiles",
       "connect:CreateSecurityProfile",
-      "connect:DeleteSecurityProfile", "connect:ListRoutingProfiles", "connect:ListUserHierarchyGroups",
-      "connect:DescribeUserHierarchyGroup", "connect:TagResource", "connect:UntagResource",
+      "connect:DeleteSecurityProfile", "connect:ListRoutingProfiles", "connect:SearchUserHierarchyGroups",
+      "connect:TagResource", "connect:UntagResource",
       "connect:ListAgentStatuses", "connect:PutUserStatus", "connect:ListUserProficiencies",
       "connect:AssociateUserProficiencies", "connect:UpdateUserProficiencies",
       "connect:DisassociateUserProficiencies", "connect:DescribePredefinedAttribute",
+      "connect:DescribeInstance",
     ])
-    error_message = "The role's Connect actions are not exactly the runtime set (check-only actions such as ListUsers, DescribeInstance, ListTagsForResource must stay out)."
+    error_message = "The role's Connect actions are not exactly the runtime set (check-only actions such as ListUsers, ListTagsForResource must stay out)."
+  }
+
+  # DescribeInstance (the identity type, once per execution environment) is
+  # granted on the instance itself and nothing else.
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      flatten([s.Resource]) == ["arn:aws:connect:us-east-1:123456789012:instance/0c1d2e3f-0000-4000-8000-000000000001"]
+      && flatten([s.Action]) == ["connect:DescribeInstance"]
+      if contains(flatten([s.Action]), "connect:DescribeInstance")
+    ])
+    error_message = "DescribeInstance is granted beyond the instance ARN, or with other actions."
   }
 
   # Agents are only written or deleted when they carry scim:managed=true.

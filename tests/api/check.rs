@@ -59,7 +59,7 @@ async fn check_passes_against_the_simulator_with_one_line_per_check() {
         "ok   DescribeSecurityProfile",
         "ok   SearchSecurityProfiles",
         "ok   ListTagsForResource",
-        "ok   hierarchy groups (ListUserHierarchyGroups)",
+        "ok   hierarchy groups (SearchUserHierarchyGroups): 5 found",
         "ok   SearchUsers",
         "ok   ListUsers",
     ] {

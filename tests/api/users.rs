@@ -454,9 +454,11 @@ async fn schemas_publish_what_round_trips_with_the_instance_names_at_no_cost() {
     app.reset_stats();
     let path = "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User";
     assert_eq!(app.get(path).await.status, 200);
-    // The instance's identity type, once per process: SAML needs both names.
-    assert_eq!(app.stats().total, 1, "{:?}", app.stats());
+    // The instance's identity type, once per process: SAML needs both names;
+    // and its hierarchy paths (see hierarchy.rs).
+    assert_eq!(app.stats().total, 2, "{:?}", app.stats());
     assert_eq!(app.calls("DescribeInstance"), 1);
+    assert_eq!(app.calls("SearchUserHierarchyGroups"), 1);
     app.reset_stats();
     let reply = app.get(path).await;
     assert_eq!(reply.status, 200, "{}", reply.body);

@@ -275,7 +275,7 @@ pub(super) fn security_profile_summary_from_sdk(
     })
 }
 
-/// DescribeUserHierarchyGroup's `HierarchyGroup`, its path flattened level one first.
+/// SearchUserHierarchyGroups' `HierarchyGroup`, its path flattened level one first.
 pub(super) fn hierarchy_group_from_sdk(
     group: sdk::HierarchyGroup,
 ) -> Result<HierarchyGroup, ConnectError> {
@@ -299,7 +299,7 @@ pub(super) fn hierarchy_group_from_sdk(
     Ok(HierarchyGroup {
         id: group
             .id
-            .ok_or_else(|| missing("DescribeUserHierarchyGroup", "Id"))?,
+            .ok_or_else(|| missing("SearchUserHierarchyGroups", "Id"))?,
         arn: group.arn.unwrap_or_default(),
         name: group.name.unwrap_or_default(),
         level_id: group.level_id.unwrap_or_default(),

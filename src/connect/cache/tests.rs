@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use super::{CacheConfig, ProfileCache};
-use crate::connect::fake::{FakeConnect, summary};
+use crate::connect::fake::{FakeConnect, group, summary};
 
 fn cold() -> (FakeConnect, ProfileCache) {
     (FakeConnect::new(), ProfileCache::default())
@@ -131,48 +131,94 @@ async fn inserted_and_removed_profiles_need_no_refill() {
 }
 
 #[tokio::test]
-async fn hierarchy_groups_are_found_by_path_and_remembered() {
+async fn hierarchy_groups_are_found_by_path_and_by_id_from_one_listing() {
     let (fake, cache) = cold();
 
-    let tier1 = cache.hierarchy_group_by_path(&fake, "seattle/TIER1").await;
+    let tier1 = cache.hierarchy_group_by_path(&fake, "seattle/ TIER1").await;
     assert_eq!(tier1.map(|g| g.map(|g| g.id)), Ok(Some("hg-sea-1".into())));
-    assert_eq!(fake.calls("ListUserHierarchyGroups"), 2);
-    assert_eq!(fake.calls("DescribeUserHierarchyGroup"), 1);
+    assert_eq!(
+        fake.calls("SearchUserHierarchyGroups"),
+        3,
+        "all pages of five groups, two a page"
+    );
 
     let again = cache.hierarchy_group_by_path(&fake, "Seattle/Tier1").await;
     let dublin = cache.hierarchy_group_by_path(&fake, "Dublin/Tier1").await;
+    let by_id = cache.hierarchy_group_by_id(&fake, "hg-dub").await;
     let nowhere = cache.hierarchy_group_by_path(&fake, "Seattle/Tier9").await;
     let too_deep = cache
         .hierarchy_group_by_path(&fake, "Seattle/Seattle/Tier1")
         .await;
+    let empty_segment = cache.hierarchy_group_by_path(&fake, "Seattle//Tier1").await;
+    let unknown_id = cache.hierarchy_group_by_id(&fake, "hg-unknown").await;
 
     assert_eq!(again.map(|g| g.map(|g| g.id)), Ok(Some("hg-sea-1".into())));
     assert_eq!(dublin.map(|g| g.map(|g| g.id)), Ok(Some("hg-dub-1".into())));
+    let path = by_id.map(|g| g.map(|g| super::path_of(&g)));
+    assert_eq!(path, Ok(Some("Dublin".into())));
     assert_eq!(nowhere, Ok(None));
     assert_eq!(too_deep, Ok(None));
+    assert_eq!(empty_segment, Ok(None));
+    assert_eq!(unknown_id, Ok(None));
     assert_eq!(
-        fake.calls("ListUserHierarchyGroups"),
-        2,
-        "misses within 10 s"
-    );
-    assert_eq!(
-        fake.calls("DescribeUserHierarchyGroup"),
-        2,
-        "Dublin/Tier1 only"
+        fake.total_calls(),
+        3,
+        "every path and id from the one listing"
     );
 }
 
 #[tokio::test]
-async fn hierarchy_groups_are_found_by_id_without_describing_unknown_ids() {
+async fn the_foundation_group_is_no_group_and_only_paths_that_round_trip_are_listed() {
     let (fake, cache) = cold();
+    {
+        let mut groups = fake
+            .hierarchy_groups
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        groups.push(group("hg-slash", &[("hg-slash", "North/South")]));
+        groups.push(group("hg-space", &[("hg-space", " Padded")]));
+        groups.push(group("hg-sea-again", &[("hg-sea-again", "SEATTLE")]));
+    }
 
-    let seattle = cache.hierarchy_group_by_id(&fake, "hg-sea").await;
-    let unknown = cache.hierarchy_group_by_id(&fake, "hg-unknown").await;
-    let seattle_again = cache.hierarchy_group_by_id(&fake, "hg-sea").await;
+    let all = cache.hierarchy_groups(&fake).await;
+    let paths = cache.hierarchy_paths(&fake).await;
+    let root = cache.hierarchy_group_by_id(&fake, "hg-root").await;
 
-    let path = |g: Option<crate::connect::HierarchyGroup>| g.map(|g| g.path.len());
-    assert_eq!(seattle.map(path), Ok(Some(1)));
-    assert_eq!(unknown, Ok(None));
-    assert_eq!(seattle_again.map(path), Ok(Some(1)));
-    assert_eq!(fake.calls("DescribeUserHierarchyGroup"), 1);
+    assert_eq!(all.map(|g| g.len()), Ok(7), "the level-0 group is left out");
+    assert_eq!(
+        paths,
+        Ok(vec![
+            "Seattle".to_owned(),
+            "Seattle/Tier1".to_owned(),
+            "Dublin".to_owned(),
+            "Dublin/Tier1".to_owned(),
+        ])
+    );
+    assert_eq!(root, Ok(None));
+}
+
+#[tokio::test]
+async fn a_missing_hierarchy_path_lists_again_once_the_list_is_old_enough() {
+    let fake = FakeConnect::new();
+    let cache = ProfileCache::new(CacheConfig {
+        miss_refresh_interval: Duration::ZERO,
+        ..CacheConfig::default()
+    });
+    assert!(matches!(cache.hierarchy_groups(&fake).await, Ok(all) if all.len() == 4));
+    fake.hierarchy_groups
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(group(
+            "hg-sea-2",
+            &[("hg-sea", "Seattle"), ("hg-sea-2", "Tier2")],
+        ));
+
+    let found = cache.hierarchy_group_by_path(&fake, "Seattle/Tier2").await;
+
+    assert_eq!(found.map(|g| g.map(|g| g.id)), Ok(Some("hg-sea-2".into())));
+    assert_eq!(
+        fake.calls("SearchUserHierarchyGroups"),
+        6,
+        "two fills of three pages"
+    );
 }

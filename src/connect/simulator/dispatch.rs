@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::state::Instance;
 use super::wire::{ApiError, ApiResult, Fields, Query, decode, parse_body};
-use super::{proficiencies, profile_search, profiles, search, statuses, tags, users};
+use super::{hierarchy, proficiencies, profile_search, profiles, search, statuses, tags, users};
 
 /// The Connect operations the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,7 @@ pub enum Operation {
     DescribeRoutingProfile,
     ListUserHierarchyGroups,
     DescribeUserHierarchyGroup,
+    SearchUserHierarchyGroups,
     TagResource,
     UntagResource,
     ListTagsForResource,
@@ -72,6 +73,7 @@ impl Operation {
             DescribeRoutingProfile => "DescribeRoutingProfile",
             ListUserHierarchyGroups => "ListUserHierarchyGroups",
             DescribeUserHierarchyGroup => "DescribeUserHierarchyGroup",
+            SearchUserHierarchyGroups => "SearchUserHierarchyGroups",
             TagResource => "TagResource",
             UntagResource => "UntagResource",
             ListTagsForResource => "ListTagsForResource",
@@ -161,6 +163,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         (Method::GET, ["users-summary", i]) => (ListUsers, vec![*i]),
         (Method::POST, ["search-users"]) => (SearchUsers, vec![]),
         (Method::POST, ["search-security-profiles"]) => (SearchSecurityProfiles, vec![]),
+        (Method::POST, ["search-user-hierarchy-groups"]) => (SearchUserHierarchyGroups, vec![]),
         (Method::GET, ["security-profiles-summary", i]) => (ListSecurityProfiles, vec![*i]),
         (Method::GET, ["security-profiles", i, p]) => (DescribeSecurityProfile, vec![*i, *p]),
         (Method::PUT, ["security-profiles", i]) => (CreateSecurityProfile, vec![*i]),
@@ -255,8 +258,9 @@ pub fn execute(operation: Operation, instance: &mut Instance, call: &Call) -> Ap
         DeleteSecurityProfile => profiles::delete_security_profile(instance, call),
         ListRoutingProfiles => profiles::list_routing_profiles(instance, call),
         DescribeRoutingProfile => profiles::describe_routing_profile(instance, call),
-        ListUserHierarchyGroups => profiles::list_hierarchy_groups(instance, call),
-        DescribeUserHierarchyGroup => profiles::describe_hierarchy_group(instance, call),
+        ListUserHierarchyGroups => hierarchy::list(instance, call),
+        DescribeUserHierarchyGroup => hierarchy::describe(instance, call),
+        SearchUserHierarchyGroups => hierarchy::search(instance, call),
         TagResource => tags::tag(instance, call),
         UntagResource => tags::untag(instance, call),
         ListTagsForResource => tags::list(instance, call),

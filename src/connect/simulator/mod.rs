@@ -7,6 +7,7 @@
 //! and refers to its own modules only through `super::`/`self::` paths.
 
 mod dispatch;
+mod hierarchy;
 mod proficiencies;
 mod profile_search;
 mod profiles;
@@ -525,6 +526,23 @@ impl SimulatorHandle {
     pub fn hierarchy_group_id(&self, path: &str) -> Option<String> {
         let instance = lock(&self.sim.instance);
         Some(instance.hierarchy_group_by_path(path)?.id.clone())
+    }
+
+    /// Adds the hierarchy group at this name path and any missing group above
+    /// it, as an administrator would in the console (bypassing quota and
+    /// counters); the id of the group at the end of the path.
+    pub fn add_hierarchy_group(&self, path: &str) -> String {
+        lock(&self.sim.instance).add_hierarchy_path(path)
+    }
+
+    /// Deletes every hierarchy group and takes every user out of theirs, as
+    /// an administrator would in the console (bypassing quota and counters).
+    pub fn delete_hierarchy_groups(&self) {
+        let mut instance = lock(&self.sim.instance);
+        instance.hierarchy_groups.clear();
+        for user in &mut instance.users {
+            user.hierarchy_group_id = None;
+        }
     }
 
     /// Adds `n` agents named `{prefix}{i}` carrying `tags` (bypassing quota

@@ -1,19 +1,25 @@
 //! Security profiles (List/Describe/Create/DeleteSecurityProfile), routing
-//! profiles (List/DescribeRoutingProfile), the agent hierarchy
-//! (ListUserHierarchyGroups, DescribeUserHierarchyGroup) and the instance
-//! itself (DescribeInstance, ListInstances).
+//! profiles (List/DescribeRoutingProfile) and the instance itself
+//! (DescribeInstance, ListInstances). The agent hierarchy is in `hierarchy`.
 
 use serde_json::{Value, json};
 
 use super::dispatch::Call;
-use super::state::{EpochMillis, HierarchyGroupRecord, Instance, REGION, SecurityProfileRecord};
+use super::state::{EpochMillis, Instance, REGION, SecurityProfileRecord};
 use super::validation;
 use super::wire::{ApiError, ApiResult, paginate};
 
 /// Most security profiles an instance may hold (Connect's default quota).
 const MAX_SECURITY_PROFILES: usize = 100;
 
-fn summary(instance: &Instance, kind: &str, id: &str, name: &str, modified: f64) -> Value {
+/// A List* summary (`Id`, `Arn`, `Name`, `LastModifiedTime`, `LastModifiedRegion`).
+pub(super) fn summary(
+    instance: &Instance,
+    kind: &str,
+    id: &str,
+    name: &str,
+    modified: f64,
+) -> Value {
     json!({
         "Id": id,
         "Arn": instance.resource_arn(kind, id),
@@ -214,69 +220,6 @@ pub fn describe_routing_profile(instance: &Instance, call: &Call) -> ApiResult {
         "IsDefault": profile.is_default,
         "Tags": {},
         "LastModifiedTime": profile.last_modified.seconds(),
-        "LastModifiedRegion": REGION,
-    }}))
-}
-
-/// ListUserHierarchyGroups (`GET /user-hierarchy-groups-summary/{InstanceId}`).
-pub fn list_hierarchy_groups(instance: &Instance, call: &Call) -> ApiResult {
-    instance.check_id(call.param(0))?;
-    let max = call.query.max_results(100, 1000)?;
-    let items = instance
-        .hierarchy_groups
-        .iter()
-        .map(|g| (g.seq, group_summary(instance, g)))
-        .collect();
-    let (page, next) = paginate(
-        items,
-        "ListUserHierarchyGroups",
-        call.query.get("nextToken"),
-        max,
-    )?;
-    Ok(json!({ "UserHierarchyGroupSummaryList": page, "NextToken": next }))
-}
-
-fn group_summary(instance: &Instance, group: &HierarchyGroupRecord) -> Value {
-    summary(
-        instance,
-        "agent-group",
-        &group.id,
-        &group.name,
-        group.last_modified.seconds(),
-    )
-}
-
-/// DescribeUserHierarchyGroup (`GET /user-hierarchy-groups/{InstanceId}/{HierarchyGroupId}`):
-/// the group with its `HierarchyPath` (`LevelOne` … down to itself).
-pub fn describe_hierarchy_group(instance: &Instance, call: &Call) -> ApiResult {
-    instance.check_id(call.param(0))?;
-    let group = instance.hierarchy_group(call.param(1))?;
-    let mut path = serde_json::Map::new();
-    let levels = [
-        "LevelOne",
-        "LevelTwo",
-        "LevelThree",
-        "LevelFour",
-        "LevelFive",
-    ];
-    for (level, member) in instance.hierarchy_path(&group.id).iter().zip(levels) {
-        path.insert(
-            member.to_owned(),
-            json!({
-                "Id": level.id,
-                "Arn": instance.resource_arn("agent-group", &level.id),
-                "Name": level.name,
-            }),
-        );
-    }
-    Ok(json!({ "HierarchyGroup": {
-        "Id": group.id,
-        "Arn": instance.resource_arn("agent-group", &group.id),
-        "Name": group.name,
-        "LevelId": group.level.to_string(),
-        "HierarchyPath": path,
-        "Tags": {},
-        "LastModifiedTime": group.last_modified.seconds(),
         "LastModifiedRegion": REGION,
     }}))
 }

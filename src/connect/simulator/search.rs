@@ -77,7 +77,7 @@ fn parse_string_condition(fields: &Fields) -> Result<Criteria, ApiError> {
     })
 }
 
-/// `StringCondition.ComparisonType`.
+/// A `StringCondition`'s `ComparisonType`.
 pub(super) fn parse_comparison(fields: &Fields) -> Result<Comparison, ApiError> {
     match fields.required_string("ComparisonType")?.as_str() {
         "EXACT" => Ok(Comparison::Exact),

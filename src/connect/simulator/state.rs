@@ -326,6 +326,26 @@ impl Instance {
         id
     }
 
+    /// Adds the hierarchy group at this name path (e.g. `Stores/Retail`) and
+    /// any missing group above it, as an administrator would in the console;
+    /// the id of the group at the end of the path.
+    pub fn add_hierarchy_path(&mut self, path: &str) -> String {
+        let mut parent: Option<String> = None;
+        for (level, name) in path.split('/').enumerate() {
+            let existing = self
+                .hierarchy_groups
+                .iter()
+                .find(|g| g.name == name && g.parent_id == parent)
+                .map(|g| g.id.clone());
+            let id = match existing {
+                Some(id) => id,
+                None => self.add_group(name, level + 1, parent.clone(), EpochMillis::now()),
+            };
+            parent = Some(id);
+        }
+        parent.unwrap_or_default()
+    }
+
     /// Adds `n` agents named `{prefix}{i}` (the first security profile and
     /// routing profile, no tags), as a bulk import in the console would.
     pub fn add_agents(&mut self, prefix: &str, n: usize, tags: &[(&str, &str)]) {

@@ -4,6 +4,7 @@
 
 mod evaluate;
 mod parser;
+mod scope;
 #[cfg(test)]
 mod tests;
 
@@ -12,6 +13,8 @@ use std::fmt;
 use super::error::ScimError;
 use super::path::AttrPath;
 use super::schema::{Attribute, ResourceSchema};
+
+pub use scope::Scoped;
 
 /// Longest filter text accepted, in bytes; longer is `invalidFilter`.
 pub const MAX_FILTER_LEN: usize = 8 * 1024;
