@@ -16,12 +16,14 @@ fn patch(ops: Value) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
-/// Creates users over SCIM; returns their ids, sorted.
+/// Creates users over SCIM, each assigned Agent (so a group grant adds to a
+/// real assignment, not to the default fallback); returns their ids, sorted.
 async fn users(app: &TestApp, names: &[&str]) -> Vec<String> {
     let mut ids = Vec::new();
     for name in names {
         let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                          "userName": name, "name": {"givenName": "Pat", "familyName": "Ch"}});
+                          "userName": name, "name": {"givenName": "Pat", "familyName": "Ch"},
+                          "entitlements": [{"value": "Agent"}]});
         ids.push(app.create_user(&body).await);
     }
     ids
