@@ -29,6 +29,7 @@ mod patch_limits;
 mod patch_remove;
 mod phones;
 mod proficiencies;
+mod profile_source;
 mod protected;
 mod quota;
 mod serve;
