@@ -9,6 +9,7 @@ use crate::connect::{IdentityInfo, PhoneConfig, PhoneType, Tags, User, UserSumma
 use crate::scim::error::ScimError;
 use crate::scim::user::{MultiValue, ScimUser};
 
+use super::decider::Decider;
 use super::emails::EmailTypes;
 use super::phone::PhoneRules;
 use super::tags::ScimTags;
@@ -35,9 +36,8 @@ pub struct AgentState {
     pub display_name: Option<String>,
     /// The `type` and `primary` the two emails show (see [`super::emails`]).
     pub email_types: EmailTypes,
-    /// The profiles are `DEFAULT_SECURITY_PROFILES` given because nothing
-    /// named any (see [`super::fallback`]).
-    pub default_profiles: bool,
+    /// What decided the profiles, when recorded (see [`super::decider`]).
+    pub profile_source: Option<Decider>,
 }
 
 impl AgentState {
@@ -90,10 +90,7 @@ impl AgentState {
             username: username.to_owned(),
             identity,
             phone,
-            default_profiles: super::fallback::holds(
-                scim.default_profiles.as_deref(),
-                &profile_ids,
-            ),
+            profile_source: Decider::read(scim.profile_source.as_deref(), &profile_ids),
             profile_ids,
             routing_profile_id: routing_profile_id.to_owned(),
             hierarchy_group_id: hierarchy_group_id.map(str::to_owned),
@@ -142,9 +139,9 @@ impl AgentState {
             },
             display_name: self.display_name.clone(),
             email_types: self.email_types.clone(),
-            default_profiles: self
-                .default_profiles
-                .then(|| super::fallback::fingerprint(&self.profile_ids)),
+            profile_source: self
+                .profile_source
+                .map(|source| source.tag_value(&self.profile_ids)),
         }
     }
 }
@@ -177,6 +174,8 @@ pub struct Intent {
     pub email_types: EmailTypes,
     /// Security profile names; an empty list means the default profiles.
     pub security_profiles: Option<Vec<String>>,
+    /// The attribute (or mapping rule) the names came from.
+    pub profiles_decided_by: Option<Decider>,
     /// Routing profile name; `Some(None)` means the default routing profile.
     pub routing_profile: Option<Option<String>>,
     /// Hierarchy group name path; `Some(None)` removes the user from any group.
@@ -212,8 +211,8 @@ impl Intent {
     ) -> Result<Intent, ScimError> {
         let username = ConnectUsername::parse(&user.user_name).map_err(ScimError::invalid_value)?;
         let ext = user.connect.as_ref();
-        let security_profiles = match source {
-            ProfileSource::Groups => None,
+        let (security_profiles, profiles_decided_by) = match source {
+            ProfileSource::Groups => (None, None),
             ProfileSource::Attributes => {
                 let sources = [
                     ext.and_then(|e| e.security_profiles.clone()).map(clean),
@@ -223,7 +222,10 @@ impl Intent {
                         .and_then(|e| e.department.as_deref())
                         .map(|d| clean(d.split(',').map(str::to_owned).collect())),
                 ];
-                choose(&sources, shown.map(|s| s.security_profiles.as_slice()))
+                match choose_at(&sources, shown.map(|s| s.security_profiles.as_slice())) {
+                    Some((at, names)) => (Some(names), PROFILE_SOURCES.get(at).copied()),
+                    None => (None, None),
+                }
             }
         };
         let roles = values(&user.roles);
@@ -283,6 +285,7 @@ impl Intent {
             display_name: user.display_name.clone().filter(|d| !d.trim().is_empty()),
             email_types: EmailTypes::of_user(user)?,
             security_profiles,
+            profiles_decided_by,
             routing_profile,
             hierarchy_group: ext.and_then(|e| e.hierarchy_group.clone()).map(|h| {
                 h.map(|p| p.trim().trim_matches('/').to_owned())
@@ -359,18 +362,35 @@ fn clean(names: Vec<String>) -> Vec<String> {
     out
 }
 
+/// What each security profile source of [`Intent::from_scim`] stands for, in
+/// its order of precedence.
+const PROFILE_SOURCES: [Decider; 3] = [
+    Decider::SecurityProfiles,
+    Decider::Entitlements,
+    Decider::Department,
+];
+
 /// Picks the source that speaks: on create (nothing shown) the first present
 /// one; on update the first whose value differs from what is shown, compared as
 /// case-insensitive sets. None: keep what is there.
 fn choose(sources: &[Option<Vec<String>>], shown: Option<&[String]>) -> Option<Vec<String>> {
+    choose_at(sources, shown).map(|(_, names)| names)
+}
+
+/// [`choose`], with the index of the source that speaks.
+fn choose_at(
+    sources: &[Option<Vec<String>>],
+    shown: Option<&[String]>,
+) -> Option<(usize, Vec<String>)> {
+    let mut present = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(at, names)| names.as_ref().map(|n| (at, n)));
     match shown {
-        None => sources.iter().flatten().next().cloned(),
-        Some(shown) => sources
-            .iter()
-            .flatten()
-            .find(|names| !same_names(names, shown))
-            .cloned(),
+        None => present.next(),
+        Some(shown) => present.find(|(_, names)| !same_names(names, shown)),
     }
+    .map(|(at, names)| (at, names.clone()))
 }
 
 /// Whether two name lists hold the same names, ignoring order and letter case.
@@ -421,5 +441,18 @@ mod tests {
         );
         let unchanged = sources(&[&["Agent"], &["AGENT"], &[]]);
         assert_eq!(choose(&unchanged, Some(&shown)), None);
+    }
+
+    #[test]
+    fn the_source_that_speaks_is_the_decider_recorded() {
+        let decider = |s: &[Option<Vec<String>>], shown: Option<&[String]>| {
+            choose_at(s, shown).map(|(at, _)| PROFILE_SOURCES[at])
+        };
+        let shown = vec!["Agent".to_string()];
+        let s = sources(&[&["Agent"], &["Agent"], &["QualityAnalyst"]]);
+        assert_eq!(decider(&s, Some(&shown)), Some(Decider::Department));
+        assert_eq!(decider(&s, None), Some(Decider::SecurityProfiles));
+        let s = sources(&[&[], &["Agent"], &["Agent"]]);
+        assert_eq!(decider(&s, None), Some(Decider::Entitlements));
     }
 }

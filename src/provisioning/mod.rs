@@ -9,11 +9,11 @@
 pub mod agent;
 pub mod audit;
 mod catalog;
+pub mod decider;
 pub mod digest;
 pub mod display_name;
 pub mod emails;
 pub mod error;
-pub mod fallback;
 pub mod groups;
 pub mod mapping;
 pub mod names;

@@ -30,11 +30,12 @@ pub struct Removed {
     pub routing_profile: bool,
     pub hierarchy_group: bool,
     pub external_id: bool,
-    /// The PATCH `add`ed security profiles to a user whose profiles were the
-    /// default fallback (see [`super::fallback`]): its operations saw no
-    /// profile source, and whatever source it leaves holding names is the
-    /// user's assignment, even the default's own names.
-    pub defaults_replaced: bool,
+    /// The PATCH `add`ed security profiles to an attribute other than the
+    /// one that decided the user's profiles (see [`super::decider`]): its
+    /// operations saw no profile attribute holding anything, and whichever
+    /// it leaves holding names is the user's assignment, even when they are
+    /// the names the user already has.
+    pub start_over: bool,
 }
 
 impl Removed {
@@ -47,7 +48,7 @@ impl Removed {
             routing_profile: ROUTING_PROFILE.into_iter().any(gone),
             hierarchy_group: gone(HIERARCHY_GROUP),
             external_id: gone(EXTERNAL_ID),
-            defaults_replaced: false,
+            start_over: false,
         }
     }
 
@@ -128,7 +129,7 @@ mod tests {
                 routing_profile: false,
                 hierarchy_group: true,
                 external_id: true,
-                defaults_replaced: false,
+                start_over: false,
             }
         );
     }

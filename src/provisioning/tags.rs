@@ -40,10 +40,10 @@ pub const DISPLAY_NAME: &str = "scim:displayName";
 /// from what Email and SecondaryEmail show by default (`work`/primary,
 /// `other`): see [`EmailTypes`].
 pub const EMAIL_TYPES: &str = "scim:emailTypes";
-/// Present while the user's security profiles are `DEFAULT_SECURITY_PROFILES`
-/// given because nothing named any: a fingerprint of the profiles given
-/// (see [`super::fallback`]).
-pub const DEFAULT_PROFILES: &str = "scim:defaultProfiles";
+/// What decided the user's security profiles: `entitlements`, `department`,
+/// `securityProfiles`, `rules`, or `defaults:` and a fingerprint of the
+/// default profiles given because nothing named any (see [`super::decider`]).
+pub const PROFILE_SOURCE: &str = "scim:profileSource";
 /// The prefix of a tag value holding base64url (no padding) of a text that
 /// AWS's tag characters cannot hold as it is (see [`encode_name`]).
 pub const ENCODED: &str = "b64:";
@@ -66,8 +66,8 @@ pub struct ScimTags {
     pub display_name: Option<String>,
     /// How the emails show ([`EMAIL_TYPES`]; the defaults when absent).
     pub email_types: EmailTypes,
-    /// [`DEFAULT_PROFILES`], as written.
-    pub default_profiles: Option<String>,
+    /// [`PROFILE_SOURCE`], as written.
+    pub profile_source: Option<String>,
 }
 
 impl ScimTags {
@@ -99,7 +99,7 @@ impl ScimTags {
                 .get(EMAIL_TYPES)
                 .map(|v| EmailTypes::from_tag(v))
                 .unwrap_or_default(),
-            default_profiles: tags.get(DEFAULT_PROFILES).cloned(),
+            profile_source: tags.get(PROFILE_SOURCE).cloned(),
         }
     }
 
@@ -152,8 +152,8 @@ impl ScimTags {
         if let Some(types) = self.email_types.to_tag() {
             tags.insert(EMAIL_TYPES.to_owned(), types);
         }
-        if let Some(mark) = &self.default_profiles {
-            tags.insert(DEFAULT_PROFILES.to_owned(), mark.clone());
+        if let Some(source) = &self.profile_source {
+            tags.insert(PROFILE_SOURCE.to_owned(), source.clone());
         }
         tags
     }
@@ -295,21 +295,21 @@ mod tests {
     }
 
     #[test]
-    fn display_name_email_types_and_the_fallback_mark_round_trip_and_count_against_the_50() {
+    fn display_name_email_types_and_the_profile_source_round_trip_and_count_against_the_50() {
         let state = ScimTags {
             managed: true,
             active: false,
             restore: (0..10).map(|i| format!("{i:0>36}")).collect(),
             display_name: Some("Zoë (Ops)".into()),
             email_types: EmailTypes::from_tag("+home -work"),
-            default_profiles: Some("0123456789ab".into()),
+            profile_source: Some("defaults:0123456789ab".into()),
             ..ScimTags::default()
         };
         let tags = state.to_tags_beside(36);
         assert!(tags[DISPLAY_NAME].starts_with(ENCODED));
         assert_eq!(tags[EMAIL_TYPES], "+home -work");
         assert_eq!(ScimTags::read(&tags), state);
-        // managed, active, displayName, emailTypes, the mark: 5 of ours
+        // managed, active, displayName, emailTypes, profileSource: 5 of ours
         // beside 36 leave 9, one short of ten restore tags one id each.
         assert_eq!(tags.len(), 5 + 2, "{tags:?}");
         assert_eq!(state.to_tags_beside(35).len(), 5 + 10);

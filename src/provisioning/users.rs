@@ -20,6 +20,7 @@ use crate::scim::schema::ResourceSchema;
 use crate::scim::user::{ProficiencyValue, ScimUser};
 
 use super::agent::{AgentState, Intent, Shown};
+use super::decider::Decider;
 use super::names::Names;
 use super::proficiencies::{diff, to_scim};
 use super::removed::Removed;
@@ -229,6 +230,7 @@ impl Provisioning {
             && self.settings.profile_source != crate::config::ProfileSource::Groups
         {
             intent.security_profiles = Some(names);
+            intent.profiles_decided_by = Some(Decider::Rules);
         }
         let routing_set = ext
             .routing_profile
@@ -515,9 +517,11 @@ impl Provisioning {
             None
         };
         let state = AgentState::of_user(&current);
-        let defaults_replaced = state.default_profiles && super::fallback::adds_profiles(request);
-        if defaults_replaced {
-            super::fallback::clear_sources(&mut before);
+        // An `add` to a profile attribute that did not decide the profiles
+        // starts them over from what it adds.
+        let start_over = super::decider::starts_over(state.profile_source, request);
+        if start_over {
+            super::decider::clear_sources(&mut before);
         }
         let mut resource = before.clone();
         request.apply(&mut resource, &ResourceSchema::user())?;
@@ -527,7 +531,7 @@ impl Provisioning {
             user.display_name = None;
         }
         let removed = Removed {
-            defaults_replaced,
+            start_over,
             ..Removed::between(&before, &resource)
         };
         let change = held.map(|held| ProficiencyChange {
@@ -577,14 +581,19 @@ impl Provisioning {
         let state = AgentState::of_user(current);
         self.refuse_protected_holder(connect, &state).await?;
         let names = self.names_of_state(connect, &state).await?;
+        // A PATCH `add` that starts the profiles over: what the user holds
+        // is no assignment of the attribute it adds to, so every attribute
+        // it leaves holding names speaks.
+        let profiles_shown = if removed.start_over {
+            Names {
+                security_profiles: Vec::new(),
+                ..names.clone()
+            }
+        } else {
+            names.clone()
+        };
         let shown = Shown {
-            // A PATCH `add` over the default fallback: the defaults are not
-            // an assignment, so every source it leaves holding names speaks.
-            security_profiles: if removed.defaults_replaced {
-                Vec::new()
-            } else {
-                names.security_profiles.clone()
-            },
+            security_profiles: profiles_shown.security_profiles.clone(),
             routing_profile: names.routing_profile.clone(),
         };
         let mut intent = Intent::from_scim(
@@ -595,7 +604,13 @@ impl Provisioning {
         )?;
         removed.apply_to(&mut intent, self.settings.profile_source);
         let mut named = proficiencies.as_ref().map(|c| c.wanted.clone());
-        self.apply_mapping(resource, user, Some(&names), &mut intent, &mut named)?;
+        self.apply_mapping(
+            resource,
+            user,
+            Some(&profiles_shown),
+            &mut intent,
+            &mut named,
+        )?;
         if let Some(wanted) = named {
             match &mut proficiencies {
                 Some(change) => change.wanted = wanted,
@@ -709,21 +724,26 @@ impl Provisioning {
         for name in intent.security_profiles.iter().flatten() {
             self.refuse_protected(name)?;
         }
-        // The defaults given because nothing named a profile are marked as
-        // that fallback; a kept mark holds while the profiles stay the same.
-        let (profile_ids, default_profiles) = match (&intent.security_profiles, state) {
-            (Some(names), _) if !names.is_empty() => {
-                (self.security_profile_ids(connect, names).await?, false)
-            }
-            (Some(_), _) | (None, None) => {
-                (self.default_security_profile_ids(connect).await?, true)
-            }
+        // What decided the profiles is recorded with them: the attribute or
+        // rule that named them, else the defaults, marked as the fallback
+        // given for nothing; a kept fallback holds while the profiles stay
+        // the same.
+        let (profile_ids, profile_source) = match (&intent.security_profiles, state) {
+            (Some(names), _) if !names.is_empty() => (
+                self.security_profile_ids(connect, names).await?,
+                intent.profiles_decided_by,
+            ),
+            (Some(_), _) | (None, None) => (
+                self.default_security_profile_ids(connect).await?,
+                Some(Decider::Defaults),
+            ),
             (None, Some(s)) if !s.active => {
                 let kept = self.remembered_profiles(connect, &s.profile_ids).await?;
-                let marked = s.default_profiles && super::agent::same_ids(&kept, &s.profile_ids);
-                (kept, marked)
+                let fallback_gone = s.profile_source == Some(Decider::Defaults)
+                    && !super::agent::same_ids(&kept, &s.profile_ids);
+                (kept, s.profile_source.filter(|_| !fallback_gone))
             }
-            (None, Some(s)) => (s.profile_ids.clone(), s.default_profiles),
+            (None, Some(s)) => (s.profile_ids.clone(), s.profile_source),
         };
         let routing_profile_id = match (&intent.routing_profile, state) {
             (Some(name), _) => self.routing_profile_id(connect, name.as_deref()).await?,
@@ -756,7 +776,7 @@ impl Provisioning {
                 &intent.identity,
             )?,
             email_types: intent.email_types.clone(),
-            default_profiles,
+            profile_source,
         })
     }
 

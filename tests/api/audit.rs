@@ -201,9 +201,14 @@ async fn every_connect_write_is_one_audit_event_with_before_and_after_and_no_sec
     let a: Value = serde_json::from_str(granted["after"].as_str().unwrap()).unwrap();
     // The user had only the default fallback, which the grant replaced.
     assert_eq!(a["securityProfiles"], json!(["Audited"]));
-    let unmarked = op("UntagResource").expect("the fallback mark's removal audited");
+    let unmarked = op("UntagResource").expect("the fallback record's removal audited");
     let b: Value = serde_json::from_str(unmarked["before"].as_str().unwrap()).unwrap();
-    assert!(b["tags"]["scim:defaultProfiles"].is_string(), "{b}");
+    assert!(
+        b["tags"]["scim:profileSource"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("defaults:")),
+        "{b}"
+    );
     assert!(op("DeleteUser").is_some());
     for line in &lines {
         assert!(!line.contains(PASSWORD) && !line.contains(TOKEN), "{line}");

@@ -1,8 +1,9 @@
 //! `DEFAULT_SECURITY_PROFILES` as a fallback: a user given the defaults
-//! because nothing named a profile carries the `scim:defaultProfiles` mark,
-//! and its first real assignment (a PATCH `add`, a group grant) replaces the
-//! defaults instead of adding to them. Checked in SCIM answers, Connect's
-//! profiles and tags, and Connect calls.
+//! because nothing named a profile carries `scim:profileSource` = `defaults:`
+//! and a fingerprint, and its first real assignment (a PATCH `add`, a group
+//! grant) replaces the defaults instead of adding to them. Checked in SCIM
+//! answers, Connect's profiles and tags, and Connect calls. (The other
+//! sources the tag records are in `profile_source.rs`.)
 
 use connect_scim::connect::Connect;
 use connect_scim::connect::simulator::SimulatorConfig;
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::app::TestApp;
 
-const MARK: &str = "scim:defaultProfiles";
+const SOURCE: &str = "scim:profileSource";
 const CONNECT: &str = "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -27,8 +28,11 @@ fn user(username: &str) -> Value {
     })
 }
 
+/// Whether the user's profiles are recorded as the default fallback.
 fn marked(app: &TestApp, username: &str) -> bool {
-    app.connect_user(username).unwrap()["Tags"][MARK].is_string()
+    app.connect_user(username).unwrap()["Tags"][SOURCE]
+        .as_str()
+        .is_some_and(|v| v.starts_with("defaults:"))
 }
 
 fn names(reply: &Value) -> Vec<String> {
@@ -80,8 +84,9 @@ async fn a_patch_add_replaces_the_defaults_of_a_user_created_without_profiles() 
         app.profile_ids_named(&["CallCenterManager"])
     );
     assert!(!marked(&app, "new@example.com"));
-    // DescribeUser, UpdateUserSecurityProfiles, UntagResource (once per user).
-    assert_eq!(app.calls("UntagResource"), 1, "{:?}", app.stats());
+    // DescribeUser, UpdateUserSecurityProfiles, TagResource (the source is
+    // now entitlements: once per user).
+    assert_eq!(app.calls("TagResource"), 1, "{:?}", app.stats());
     assert_eq!(app.stats().total, 3, "{:?}", app.stats());
     assert_eq!(names(&app.get(&path).await.body), ["CallCenterManager"]);
 
@@ -135,7 +140,7 @@ async fn adding_the_default_itself_makes_it_an_assignment() {
         .await;
     assert_eq!(names(&reply.body), ["Agent"]);
     assert!(!marked(&app, "keep@example.com"));
-    assert_eq!((app.calls("UntagResource"), app.stats().total), (1, 2));
+    assert_eq!((app.calls("TagResource"), app.stats().total), (1, 2));
     let reply = app
         .patch(&path, &patch(json!([{"op": "add", "path": "entitlements", "value": [{"value": "QualityAnalyst"}]}])))
         .await;
@@ -287,7 +292,7 @@ async fn users_without_the_mark_or_changed_in_the_console_keep_adding() {
         .unwrap()
         .to_owned();
     console(&app)
-        .untag_resource(&arn, &[MARK.to_owned()])
+        .untag_resource(&arn, &[SOURCE.to_owned()])
         .await
         .unwrap();
     let reply = app.patch(&format!("/Users/{old}"), &add_qa).await;

@@ -32,6 +32,7 @@ mod patch_limits;
 mod patch_remove;
 mod phones;
 mod proficiencies;
+mod profile_source;
 mod protected;
 mod quota;
 mod search;

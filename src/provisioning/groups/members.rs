@@ -29,8 +29,8 @@ use crate::scim::schema::ResourceSchema;
 
 use super::super::agent::{AgentState, same_ids};
 use super::super::audit::{self, Change};
+use super::super::decider;
 use super::super::digest::{DIGEST, Written};
-use super::super::fallback;
 use super::super::tags::{ACTIVE, RESTORE_PREFIX};
 use super::super::{Error, Provisioning};
 use super::edit::MemberOp;
@@ -149,7 +149,7 @@ pub fn member_write(
     disabled_id: &str,
 ) -> Result<Option<MemberWrite>, Error> {
     let mut state = AgentState::of_summary(user);
-    if let Some(write) = fallback::grant_over_defaults(user, &mut state, profile_id, member) {
+    if let Some(write) = decider::grant_over_defaults(user, &mut state, profile_id, member) {
         return Ok(Some(write));
     }
     let mut ids: Vec<String> = Vec::with_capacity(state.profile_ids.len() + 1);
@@ -175,30 +175,32 @@ pub fn member_write(
     }
     if state.active {
         if same_ids(&user.security_profile_ids, &ids) {
-            return Ok(None);
+            return Ok(decider::member_tag_write(user, profile_id, member, &ids));
         }
         return Ok(Some(MemberWrite::Profiles {
             user_id: user.id.clone(),
             ids,
         }));
     }
+    let (mut set, mut remove) = decider::member_tags(user, &mut state, profile_id, member, &ids);
     let desired = AgentState {
         profile_ids: ids,
         ..state
     }
     .tags_beside(&user.tags);
     let restore = |key: &String| key.starts_with(RESTORE_PREFIX);
-    let set: Tags = desired
-        .iter()
-        .filter(|(k, v)| restore(k) && user.tags.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let remove: Vec<String> = user
-        .tags
-        .keys()
-        .filter(|k| restore(k) && !desired.contains_key(*k))
-        .cloned()
-        .collect();
+    set.extend(
+        desired
+            .iter()
+            .filter(|(k, v)| restore(k) && user.tags.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    remove.extend(
+        user.tags
+            .keys()
+            .filter(|k| restore(k) && !desired.contains_key(*k))
+            .cloned(),
+    );
     if set.is_empty() && remove.is_empty() {
         return Ok(None);
     }
@@ -374,6 +376,10 @@ impl Provisioning {
             };
             match member_write(user, profile_id, member, &defaults, &disabled)? {
                 Some(MemberWrite::Profiles { user_id, ids }) => {
+                    let digest = digest_after(user, &ids).filter(|_| self.settings.drift_digest);
+                    let ended = self
+                        .tag_before_group_write(connect, user, (profile_id, member), &ids, digest)
+                        .await?;
                     connect
                         .update_user_security_profiles(&user_id, &ids)
                         .await?;
@@ -392,14 +398,7 @@ impl Provisioning {
                         &user.username,
                         &change,
                     );
-                    if self.settings.drift_digest
-                        && let Some(digest) = digest_after(user, &ids)
-                    {
-                        connect.tag_resource(&user.arn, &digest).await?;
-                        let change = tag_change(user, &digest, digest.keys());
-                        audit::event("TagResource", &user.id, &user.username, &change);
-                    }
-                    self.drop_default_mark(connect, user).await?;
+                    self.untag_after_group_write(connect, user, &ended).await?;
                 }
                 Some(MemberWrite::Restore { arn, set, remove }) => {
                     if !set.is_empty() {
