@@ -78,7 +78,6 @@ impl GroupTags {
     }
 }
 
-
 /// Profile ids this process has seen linked to SCIM or created by it (added on
 /// link, create, or a DescribeSecurityProfile showing the tags; removed on
 /// delete), so a group write checks Connect once per profile, not per request.
