@@ -13,6 +13,7 @@ use super::decider::Decider;
 use super::emails::EmailTypes;
 use super::phone::PhoneRules;
 use super::tags::ScimTags;
+use super::unset::Unset;
 use super::username::ConnectUsername;
 
 /// A Connect user as SCIM sees it.
@@ -38,6 +39,9 @@ pub struct AgentState {
     pub email_types: EmailTypes,
     /// What decided the profiles, when recorded (see [`super::decider`]).
     pub profile_source: Option<Decider>,
+    /// What a PATCH removed that Connect holds a default for (see
+    /// [`super::unset`]).
+    pub unset: Unset,
 }
 
 impl AgentState {
@@ -100,6 +104,7 @@ impl AgentState {
             managed: scim.managed,
             display_name: scim.display_name,
             email_types: scim.email_types,
+            unset: scim.unset,
         }
     }
 
@@ -142,6 +147,7 @@ impl AgentState {
             profile_source: self
                 .profile_source
                 .map(|source| source.tag_value(&self.profile_ids)),
+            unset: self.unset.clone(),
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod search;
 pub mod search_all;
 mod stale;
 pub mod tags;
+pub mod unset;
 pub mod username;
 pub mod users;
 

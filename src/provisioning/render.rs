@@ -14,6 +14,7 @@ use crate::scim::{etag, schema};
 
 use super::agent::AgentState;
 use super::names::Names;
+use super::unset::Unset;
 
 /// `meta` of a rendered user.
 #[derive(Debug, Clone, Default)]
@@ -38,13 +39,13 @@ impl Meta {
     }
 }
 
-/// The SCIM User JSON of an agent.
+/// The SCIM User JSON of an agent. What a PATCH left unassigned and Connect
+/// holds the default for is not shown (see [`super::unset`]), and an
+/// extension with nothing to show is left out, with its schema.
 pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Value {
+    let hidden = Unset::shown_unassigned(agent);
     let mut out = Map::new();
-    out.insert(
-        "schemas".into(),
-        json!([schema::USER, schema::ENTERPRISE_USER, schema::CONNECT_USER]),
-    );
+    out.insert("schemas".into(), json!([schema::USER]));
     out.insert("id".into(), json!(id));
     if let Some(x) = &agent.external_id {
         out.insert("externalId".into(), json!(x));
@@ -63,6 +64,7 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
         out.insert("name".into(), Value::Object(name));
     }
     if let Some(display_name) = super::display_name::shown(agent.display_name.as_deref(), identity)
+        .filter(|_| !hidden.display_name)
     {
         out.insert("displayName".into(), json!(display_name));
     }
@@ -86,45 +88,65 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
             json!([{"value": m, "type": "mobile"}]),
         );
     }
-    out.insert("active".into(), json!(agent.active));
-    out.insert(
-        "entitlements".into(),
-        Value::Array(
-            names
-                .security_profiles
-                .iter()
-                .map(|n| json!({"value": n}))
-                .collect(),
-        ),
-    );
-    out.insert("roles".into(), json!([{"value": names.routing_profile}]));
+    if !hidden.active {
+        out.insert("active".into(), json!(agent.active));
+    }
+    let profiles = !hidden.security_profiles;
+    let routing = hidden.routing_profile.is_none();
+    if profiles {
+        out.insert(
+            "entitlements".into(),
+            Value::Array(
+                names
+                    .security_profiles
+                    .iter()
+                    .map(|n| json!({"value": n}))
+                    .collect(),
+            ),
+        );
+    }
+    if routing {
+        out.insert("roles".into(), json!([{"value": names.routing_profile}]));
+    }
 
     let mut enterprise = Map::new();
-    enterprise.insert(
-        "department".into(),
-        json!(names.security_profiles.join(",")),
-    );
+    if profiles {
+        enterprise.insert(
+            "department".into(),
+            json!(names.security_profiles.join(",")),
+        );
+    }
     if let Some(m) = &agent.manager {
         enterprise.insert("manager".into(), json!({"value": m}));
     }
-    out.insert(schema::ENTERPRISE_USER.into(), Value::Object(enterprise));
+    extension(&mut out, schema::ENTERPRISE_USER, enterprise);
 
     let mut connect = Map::new();
-    connect.insert("securityProfiles".into(), json!(names.security_profiles));
-    connect.insert("routingProfile".into(), json!(names.routing_profile));
+    if profiles {
+        connect.insert("securityProfiles".into(), json!(names.security_profiles));
+    }
+    if routing {
+        connect.insert("routingProfile".into(), json!(names.routing_profile));
+    }
     if let Some(h) = &names.hierarchy_group {
         connect.insert("hierarchyGroup".into(), json!(h));
     }
-    connect.insert("phoneType".into(), json!(agent.phone.phone_type.as_str()));
+    if !hidden.phone_type {
+        connect.insert("phoneType".into(), json!(agent.phone.phone_type.as_str()));
+    }
     if let Some(d) = &agent.phone.desk_phone_number {
         connect.insert("deskPhoneNumber".into(), json!(d));
     }
-    connect.insert("autoAccept".into(), json!(agent.phone.auto_accept));
-    connect.insert(
-        "afterContactWorkTimeLimit".into(),
-        json!(agent.phone.after_contact_work_time_limit),
-    );
-    out.insert(schema::CONNECT_USER.into(), Value::Object(connect));
+    if !hidden.auto_accept {
+        connect.insert("autoAccept".into(), json!(agent.phone.auto_accept));
+    }
+    if !hidden.after_contact_work_time_limit {
+        connect.insert(
+            "afterContactWorkTimeLimit".into(),
+            json!(agent.phone.after_contact_work_time_limit),
+        );
+    }
+    extension(&mut out, schema::CONNECT_USER, connect);
 
     let mut m = Map::new();
     m.insert("resourceType".into(), json!("User"));
@@ -141,6 +163,18 @@ pub fn user_json(id: &str, agent: &AgentState, names: &Names, meta: &Meta) -> Va
     }
     out.insert("meta".into(), Value::Object(m));
     Value::Object(out)
+}
+
+/// Puts an extension's attributes into the user, and its URN into `schemas`,
+/// when there is anything to show.
+fn extension(out: &mut Map<String, Value>, urn: &str, attributes: Map<String, Value>) {
+    if attributes.is_empty() {
+        return;
+    }
+    if let Some(Value::Array(schemas)) = out.get_mut("schemas") {
+        schemas.push(json!(urn));
+    }
+    out.insert(urn.into(), Value::Object(attributes));
 }
 
 /// The user's version (a weak ETag) over everything its representation shows,

@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::connect::Tags;
 
 use super::emails::EmailTypes;
+use super::unset::Unset;
 
 /// Marks a user as provisioned by SCIM.
 pub const MANAGED: &str = "scim:managed";
@@ -44,6 +45,9 @@ pub const EMAIL_TYPES: &str = "scim:emailTypes";
 /// `securityProfiles`, `rules`, or `defaults:` and a fingerprint of the
 /// default profiles given because nothing named any (see [`super::decider`]).
 pub const PROFILE_SOURCE: &str = "scim:profileSource";
+/// The attributes a PATCH removed that Connect holds a default for, shown
+/// unassigned while it does (see [`super::unset`]); absent when none are.
+pub const UNSET: &str = "scim:unset";
 /// The prefix of a tag value holding base64url (no padding) of a text that
 /// AWS's tag characters cannot hold as it is (see [`encode_name`]).
 pub const ENCODED: &str = "b64:";
@@ -68,6 +72,8 @@ pub struct ScimTags {
     pub email_types: EmailTypes,
     /// [`PROFILE_SOURCE`], as written.
     pub profile_source: Option<String>,
+    /// [`UNSET`], read.
+    pub unset: Unset,
 }
 
 impl ScimTags {
@@ -100,6 +106,10 @@ impl ScimTags {
                 .map(|v| EmailTypes::from_tag(v))
                 .unwrap_or_default(),
             profile_source: tags.get(PROFILE_SOURCE).cloned(),
+            unset: tags
+                .get(UNSET)
+                .map(|v| Unset::from_tag(v))
+                .unwrap_or_default(),
         }
     }
 
@@ -154,6 +164,9 @@ impl ScimTags {
         }
         if let Some(source) = &self.profile_source {
             tags.insert(PROFILE_SOURCE.to_owned(), source.clone());
+        }
+        if let Some(unset) = self.unset.to_tag() {
+            tags.insert(UNSET.to_owned(), unset);
         }
         tags
     }

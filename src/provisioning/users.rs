@@ -16,7 +16,7 @@ use crate::connect::{
 use crate::scim::error::ScimError;
 use crate::scim::etag;
 use crate::scim::patch::{self, PatchRequest};
-use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::{CONNECT_USER, ResourceSchema};
 use crate::scim::user::{ProficiencyValue, ScimUser};
 
 use super::agent::{AgentState, Intent, Shown};
@@ -25,6 +25,7 @@ use super::names::Names;
 use super::proficiencies::{diff, to_scim};
 use super::removed::Removed;
 use super::render::{Meta, user_json, version};
+use super::unset::Unset;
 use super::{Error, Provisioning};
 
 /// A request's proficiencies: the wanted set, and what the user holds when
@@ -32,6 +33,8 @@ use super::{Error, Provisioning};
 pub(super) struct ProficiencyChange {
     wanted: Vec<ProficiencyValue>,
     current: Option<Vec<Proficiency>>,
+    /// Whether the response shows them (the request named them).
+    shown: bool,
 }
 
 /// The proficiencies a user representation names (`None`: not mentioned).
@@ -39,9 +42,20 @@ fn named_proficiencies(user: &ScimUser) -> Option<&[ProficiencyValue]> {
     user.connect.as_ref()?.proficiencies.as_deref()
 }
 
+/// Whether a PATCH operation names the proficiencies, or the whole Connect
+/// extension (whose removal removes them too).
+fn touches_proficiencies(request: &PatchRequest) -> bool {
+    names_proficiencies(request)
+        || request.operations.iter().any(|op| {
+            op.path
+                .as_ref()
+                .is_some_and(|path| path.to_string().eq_ignore_ascii_case(CONNECT_USER))
+        })
+}
+
 /// Whether a PATCH operation names the proficiencies (by path, or inside a
 /// path-less value).
-fn touches_proficiencies(request: &PatchRequest) -> bool {
+fn names_proficiencies(request: &PatchRequest) -> bool {
     request.operations.iter().any(|op| match &op.path {
         Some(path) => path
             .to_string()
@@ -399,6 +413,7 @@ impl Provisioning {
         let change = named_proficiencies(user).map(|wanted| ProficiencyChange {
             wanted: wanted.to_vec(),
             current: None,
+            shown: true,
         });
         let resource = user.to_json();
         let rendered = self
@@ -481,6 +496,7 @@ impl Provisioning {
         let change = named_proficiencies(&user).map(|wanted| ProficiencyChange {
             wanted: wanted.to_vec(),
             current: None,
+            shown: true,
         });
         self.update(
             connect,
@@ -537,6 +553,7 @@ impl Provisioning {
         let change = held.map(|held| ProficiencyChange {
             wanted: named_proficiencies(&user).unwrap_or_default().to_vec(),
             current: Some(held),
+            shown: names_proficiencies(request),
         });
         self.update(connect, &current, (&user, &resource), removed, change, base)
             .await
@@ -618,6 +635,7 @@ impl Provisioning {
                     proficiencies = Some(ProficiencyChange {
                         wanted,
                         current: None,
+                        shown: true,
                     })
                 }
             }
@@ -637,7 +655,8 @@ impl Provisioning {
             Some(change) => Some(self.checked_proficiencies(connect, &change.wanted).await?),
             None => None,
         };
-        let desired = self.desired(connect, Some(&state), &intent).await?;
+        let mut desired = self.desired(connect, Some(&state), &intent).await?;
+        desired.unset = Unset::after(&state, &removed, &intent, resource, &desired);
 
         if !desired.active && self.settings.deactivation == Deactivation::Delete {
             match connect.delete_user(&current.id).await {
@@ -682,7 +701,9 @@ impl Provisioning {
                 info!(user_id = %current.id, associated = plan.associate.len(), updated = plan.update.len(),
                       disassociated = plan.disassociate.len(), "updated proficiencies");
             }
-            show_proficiencies(&mut rendered.json, Some(&wanted));
+            if change.shown {
+                show_proficiencies(&mut rendered.json, Some(&wanted));
+            }
         }
         Ok(rendered)
     }
@@ -777,6 +798,7 @@ impl Provisioning {
             )?,
             email_types: intent.email_types.clone(),
             profile_source,
+            unset: state.map(|s| s.unset.clone()).unwrap_or_default(),
         })
     }
 

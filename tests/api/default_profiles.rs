@@ -164,7 +164,14 @@ async fn emptying_the_profiles_makes_the_defaults_a_fallback_again() {
             &patch(json!([{"op": "remove", "path": "entitlements"}])),
         )
         .await;
-    assert_eq!(names(&emptied.body), ["Agent"]);
+    // Removed, so unassigned in SCIM; Connect holds the default fallback.
+    assert!(
+        emptied.body.get("entitlements").is_none(),
+        "{}",
+        emptied.body
+    );
+    let agent = app.profile_ids_named(&["Agent"]);
+    assert_eq!(app.profile_ids("back@example.com"), agent);
     assert!(marked(&app, "back@example.com"));
     let added = app
         .patch(&path, &patch(json!([{"op": "add", "path": "entitlements", "value": [{"value": "CallCenterManager"}]}])))
@@ -178,7 +185,12 @@ async fn emptying_the_profiles_makes_the_defaults_a_fallback_again() {
             &patch(json!([{"op": "remove", "path": "entitlements"}])),
         )
         .await;
-    assert_eq!(names(&emptied.body), ["Agent"]);
+    assert!(
+        emptied.body.get("entitlements").is_none(),
+        "{}",
+        emptied.body
+    );
+    assert_eq!(app.profile_ids("back@example.com"), agent);
     let mut put = user("back@example.com");
     put["entitlements"] = json!([{"value": "Agent"}, {"value": "QualityAnalyst"}]);
     let reply = app.put(&path, &put).await;

@@ -163,7 +163,8 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
     assert_eq!((app.calls("UntagResource"), app.stats().total), (1, 2));
     assert_eq!(tag(&app, "sanity@example.com"), None);
 
-    // PATCH remove clears a stored one: the names show again.
+    // PATCH remove clears a stored one, and leaves displayName unassigned
+    // (the `scim:unset` mark) until a request gives one again.
     app.patch(
         &path,
         &patch(json!([{"op": "replace", "path": "displayName", "value": "Again"}])),
@@ -176,9 +177,49 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
             &patch(json!([{"op": "remove", "path": "displayName"}])),
         )
         .await;
-    assert_eq!(removed.body["displayName"], "Samuel Lee");
-    assert_eq!((app.calls("UntagResource"), app.stats().total), (1, 2));
+    assert!(
+        removed.body.get("displayName").is_none(),
+        "{}",
+        removed.body
+    );
+    assert_eq!(
+        (
+            app.calls("UntagResource"),
+            app.calls("TagResource"),
+            app.stats().total
+        ),
+        (1, 1, 3)
+    );
     assert_eq!(tag(&app, "sanity@example.com"), None);
+    let unset = |app: &TestApp| {
+        app.connect_user("sanity@example.com").unwrap()["Tags"]["scim:unset"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert_eq!(unset(&app).as_deref(), Some("displayName"));
+    let got = app.get(&path).await;
+    assert!(got.body.get("displayName").is_none(), "{}", got.body);
+
+    // A name change leaves it unassigned; a displayName given shows again.
+    let renamed = app
+        .patch(
+            &path,
+            &patch(json!([{"op": "replace", "path": "name.givenName", "value": "Sam"}])),
+        )
+        .await;
+    assert!(
+        renamed.body.get("displayName").is_none(),
+        "{}",
+        renamed.body
+    );
+    let given = app
+        .patch(
+            &path,
+            &patch(json!([{"op": "add", "path": "displayName", "value": "Sam Lee"}])),
+        )
+        .await;
+    assert_eq!(given.body["displayName"], "Sam Lee");
+    assert_eq!(unset(&app), None);
 }
 
 #[tokio::test]

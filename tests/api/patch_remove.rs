@@ -98,8 +98,18 @@ async fn removing_a_profile_source_gives_the_default_security_profiles() {
             "{op}: {:?}",
             app.stats()
         );
-        if fallback {
-            assert_eq!(body["entitlements"], json!([{"value": "Agent"}]), "{op}");
+        // Removed means unassigned: no profile attribute shows the fallback
+        // (the `scim:unset` mark, in the same TagResource) until one is given.
+        for (ext, name) in [
+            (None, "entitlements"),
+            (Some(ENTERPRISE), "department"),
+            (Some(CONNECT), "securityProfiles"),
+        ] {
+            let shown = match ext {
+                None => body.get(name),
+                Some(urn) => body.get(urn).and_then(|e| e.get(name)),
+            };
+            assert_eq!(shown.is_none(), fallback, "{op}: {name} in {body}");
         }
         relink(&app, &id).await;
         assert_eq!(app.profile_ids("linked"), linked);
@@ -128,9 +138,25 @@ async fn removing_routing_hierarchy_or_external_id_clears_them_in_connect() {
             "{op}"
         );
         assert_eq!(app.calls("UpdateUserRoutingProfile"), 1, "{op}");
-        assert_eq!(app.stats().total, 2, "{op}: {:?}", app.stats());
-        assert_eq!(body[CONNECT]["routingProfile"], "Basic Routing Profile");
+        // The default is shown unassigned: the `scim:unset` mark holds the
+        // routing profile it gave, in one TagResource.
+        assert_eq!(app.calls("TagResource"), 1, "{op}");
+        assert_eq!(app.stats().total, 3, "{op}: {:?}", app.stats());
+        assert!(body.get("roles").is_none(), "{op}: {body}");
+        assert!(
+            body[CONNECT].get("routingProfile").is_none(),
+            "{op}: {body}"
+        );
+        assert_eq!(
+            app.connect_user("linked").unwrap()["Tags"]["scim:unset"],
+            format!("routingProfile={basic}").as_str()
+        );
         relink(&app, &id).await;
+        assert!(
+            app.connect_user("linked").unwrap()["Tags"]
+                .get("scim:unset")
+                .is_none()
+        );
     }
 
     for op in [
@@ -179,4 +205,156 @@ async fn a_put_that_omits_the_linking_attributes_still_keeps_them() {
     assert!(connect["HierarchyGroupId"].is_string());
     assert_eq!(connect["Tags"]["scim:externalId"], "00u-linked");
     assert_eq!(app.stats().total, 2, "{:?}", app.stats());
+}
+
+/// The Connect console: the Connect API with no SCIM in between.
+fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
+    connect_scim::connect::aws::AwsConnect::new(
+        connect_scim::connect::aws::simulator_client(&app.sim.url()),
+        app.sim.instance_id().to_owned(),
+    )
+}
+
+fn unset_tag(app: &TestApp, username: &str) -> Option<String> {
+    app.connect_user(username).unwrap()["Tags"]["scim:unset"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unassigned() {
+    use connect_scim::connect::{Connect as _, PhoneConfig, PhoneType};
+
+    let app = TestApp::spawn().await;
+    app.sim.add_routing_profile("Night Routing");
+    let mut body = linked_user();
+    body["active"] = json!(false);
+    body[CONNECT]["phoneType"] = json!("DESK_PHONE");
+    body[CONNECT]["deskPhoneNumber"] = json!("+14155550100");
+    body[CONNECT]["autoAccept"] = json!(true);
+    body[CONNECT]["afterContactWorkTimeLimit"] = json!(120);
+    let id = app.create_user(&body).await;
+    assert_eq!(unset_tag(&app, "linked"), None);
+
+    // `active`: the agent is active again (a new agent's default).
+    let body = remove(&app, &id, json!({"op": "remove", "path": "active"})).await;
+    assert!(body.get("active").is_none(), "{body}");
+    assert_eq!(
+        app.profile_ids("linked"),
+        app.profile_ids_named(&["CallCenterManager", "QualityAnalyst"])
+    );
+    assert_eq!(unset_tag(&app, "linked").as_deref(), Some("active"));
+
+    // The phone settings, one by one: Connect gets a new agent's defaults.
+    // A desk phone without its number is refused, before any write.
+    app.reset_stats();
+    let refused = app
+        .patch(
+            &format!("/Users/{id}"),
+            &patch(json!([{"op": "remove", "path": format!("{CONNECT}:deskPhoneNumber")}])),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("deskPhoneNumber")
+    );
+    assert_eq!(app.stats().total, 1, "{:?}", app.stats());
+    for (name, json_default) in [
+        ("phoneType", json!("SOFT_PHONE")),
+        ("autoAccept", json!(false)),
+        ("afterContactWorkTimeLimit", json!(30)),
+    ] {
+        let body = remove(
+            &app,
+            &id,
+            json!({"op": "remove", "path": format!("{CONNECT}:{name}")}),
+        )
+        .await;
+        assert!(body[CONNECT].get(name).is_none(), "{name}: {body}");
+        let phone = &app.connect_user("linked").unwrap()["PhoneConfig"];
+        let key = match name {
+            "phoneType" => "PhoneType",
+            "autoAccept" => "AutoAccept",
+            _ => "AfterContactWorkTimeLimit",
+        };
+        assert_eq!(phone[key], json_default, "{name}: {phone}");
+        let got = app.get(&format!("/Users/{id}")).await;
+        assert!(
+            got.body[CONNECT].get(name).is_none(),
+            "{name}: {}",
+            got.body
+        );
+    }
+    assert_eq!(
+        unset_tag(&app, "linked").as_deref(),
+        Some("active phoneType autoAccept afterContactWorkTimeLimit")
+    );
+
+    // A change in the console shows again: the mark hides only the default.
+    let user_id = app.connect_user("linked").unwrap()["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    console(&app)
+        .update_user_phone_config(
+            &user_id,
+            &PhoneConfig {
+                phone_type: PhoneType::SoftPhone,
+                auto_accept: true,
+                after_contact_work_time_limit: 30,
+                desk_phone_number: None,
+            },
+        )
+        .await
+        .unwrap();
+    let got = app.get(&format!("/Users/{id}")).await;
+    assert_eq!(got.body[CONNECT]["autoAccept"], true, "{}", got.body);
+    assert!(got.body[CONNECT].get("phoneType").is_none(), "{}", got.body);
+
+    // A value given clears its mark.
+    let reply = app
+        .patch(
+            &format!("/Users/{id}"),
+            &patch(json!([{"op": "replace", "path": format!("{CONNECT}:phoneType"), "value": "SOFT_PHONE"}])),
+        )
+        .await;
+    assert_eq!(
+        reply.body[CONNECT]["phoneType"], "SOFT_PHONE",
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        unset_tag(&app, "linked").as_deref(),
+        Some("active afterContactWorkTimeLimit")
+    );
+
+    // The whole extension: every attribute of it unassigned, the extension
+    // and its schema left out, Connect at its defaults.
+    let body = remove(&app, &id, json!({"op": "remove", "path": CONNECT})).await;
+    assert!(body.get(CONNECT).is_none(), "{body}");
+    assert!(
+        !body["schemas"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(CONNECT)),
+        "{body}"
+    );
+    let connect = app.connect_user("linked").unwrap();
+    assert!(connect.get("HierarchyGroupId").is_none(), "{connect}");
+    assert_eq!(connect["PhoneConfig"]["AutoAccept"], false, "{connect}");
+    assert_eq!(app.profile_ids("linked"), app.profile_ids_named(&["Agent"]));
+    assert_eq!(
+        connect["RoutingProfileId"],
+        app.sim
+            .routing_profile_id("Basic Routing Profile")
+            .unwrap()
+            .as_str()
+    );
+    let got = app.get(&format!("/Users/{id}")).await;
+    assert!(got.body.get(CONNECT).is_none(), "{}", got.body);
+    assert!(got.body.get("entitlements").is_none(), "{}", got.body);
+    assert!(got.body.get("roles").is_none(), "{}", got.body);
 }
