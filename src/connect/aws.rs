@@ -240,6 +240,7 @@ impl Connect for AwsConnect {
             .routing_profile_id(&user.routing_profile_id)
             .set_hierarchy_group_id(user.hierarchy_group_id.clone())
             .set_tags((!user.tags.is_empty()).then(|| user.tags.clone().into_iter().collect()))
+            .set_password(user.password.as_ref().map(|p| p.expose().to_owned()))
             .send()
             .await
             .map_err(|e| connect_error("CreateUser", e))?;

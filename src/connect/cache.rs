@@ -128,6 +128,14 @@ impl ProfileCache {
         }
     }
 
+    /// The instance's `IdentityManagementType` if already known (no call).
+    pub fn known_identity_management_type(&self) -> Option<String> {
+        self.identity_management_type
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The instance's `IdentityManagementType` (`SAML`, `CONNECT_MANAGED`,
     /// `EXISTING_DIRECTORY`; empty if Connect gave none): one DescribeInstance
     /// per process, then none.
@@ -135,12 +143,7 @@ impl ProfileCache {
         &self,
         connect: &dyn Connect,
     ) -> Result<String, ConnectError> {
-        if let Some(known) = self
-            .identity_management_type
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
+        if let Some(known) = self.known_identity_management_type() {
             return Ok(known);
         }
         let found = connect

@@ -144,6 +144,48 @@ pub struct NewUser {
     pub routing_profile_id: String,
     pub hierarchy_group_id: Option<String>,
     pub tags: Tags,
+    /// Only for an instance that manages identities itself
+    /// (`CONNECT_MANAGED`), which requires one; any other refuses one.
+    pub password: Option<Password>,
+}
+
+/// A user's password for CreateUser: write-only, never logged (its `Debug`
+/// shows no character of it) and never kept.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// A password that meets CreateUser's rule (`Password` in the Connect
+    /// API: 8 to 64 characters without whitespace, with a lowercase letter,
+    /// an uppercase letter and a digit); else what it misses.
+    pub fn parse(value: &str) -> Result<Password, &'static str> {
+        let chars = value.chars().count();
+        if !(8..=64).contains(&chars) {
+            return Err("8 to 64 characters");
+        }
+        if value.chars().any(char::is_whitespace) {
+            return Err("no whitespace");
+        }
+        let has = |f: fn(&char) -> bool| value.chars().any(|c| f(&c));
+        if !(has(char::is_ascii_lowercase)
+            && has(char::is_ascii_uppercase)
+            && has(char::is_ascii_digit))
+        {
+            return Err("a lowercase letter, an uppercase letter and a digit");
+        }
+        Ok(Password(value.to_owned()))
+    }
+
+    /// The password itself, for CreateUser's request only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(redacted)")
+    }
 }
 
 /// The output of CreateUser.

@@ -42,11 +42,18 @@ impl Provisioning {
                 None
             }
         };
-        let names_required = match self.cache.identity_management_type(connect).await {
-            Ok(identity_type) => matches!(identity_type.as_str(), "SAML" | "CONNECT_MANAGED"),
+        let (names_required, password_required) = match self
+            .cache
+            .identity_management_type(connect)
+            .await
+        {
+            Ok(identity_type) => (
+                matches!(identity_type.as_str(), "SAML" | "CONNECT_MANAGED"),
+                identity_type == "CONNECT_MANAGED",
+            ),
             Err(e) => {
                 tracing::warn!(error = %e, "DescribeInstance failed; /Schemas leaves name optional");
-                false
+                (false, false)
             }
         };
         CanonicalNames {
@@ -54,6 +61,7 @@ impl Provisioning {
             routing_profiles,
             hierarchy_groups,
             names_required,
+            password_required,
         }
     }
 }

@@ -131,7 +131,8 @@ impl Provisioning {
         ] {
             self.cache.invalidate(list);
         }
-        let refreshed = self.new_user(connect, intent).await?;
+        let mut refreshed = self.new_user(connect, intent).await?;
+        refreshed.password = new_user.password.clone();
         if refreshed == new_user {
             return Err(gone_again(error));
         }

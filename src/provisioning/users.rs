@@ -10,8 +10,8 @@ use tracing::info;
 
 use crate::config::Deactivation;
 use crate::connect::{
-    Comparison, Connect, ConnectError, NewUser, PhoneConfig, PhoneType, Proficiency, User,
-    UserCriteria, UserField, UserSearch,
+    Comparison, Connect, ConnectError, NewUser, Password, PhoneConfig, PhoneType, Proficiency,
+    User, UserCriteria, UserField, UserSearch,
 };
 use crate::scim::error::ScimError;
 use crate::scim::etag;
@@ -160,7 +160,9 @@ impl Provisioning {
             Some(wanted) => Some(self.checked_proficiencies(connect, wanted).await?),
             None => None,
         };
-        let new_user = self.new_user(connect, &intent).await?;
+        let mut new_user = self.new_user(connect, &intent).await?;
+        new_user.password = self.password_for(connect, &user).await?;
+        let without_password = new_user.password.is_none();
         match self.create_connect_user(connect, &intent, new_user).await {
             Ok((created, new_user)) => {
                 info!(user_id = %created.id, "created Connect user");
@@ -211,8 +213,50 @@ impl Provisioning {
                 };
                 Err(Error::Scim(ScimError::uniqueness(detail)))
             }
+            Err(Error::Connect(ConnectError::InvalidParameter(detail))) if without_password => {
+                // The instance's type was not known yet: CreateUser refused
+                // the user, so learn it (one DescribeInstance per process) and
+                // say so precisely when the missing password was the reason.
+                match self.cache.identity_management_type(connect).await {
+                    Ok(t) if t == CONNECT_MANAGED => Err(password_required()),
+                    _ => Err(Error::Connect(ConnectError::InvalidParameter(detail))),
+                }
+            }
             Err(e) => Err(e),
         }
+    }
+
+    /// The password CreateUser takes: only on an instance that manages
+    /// identities itself (`CONNECT_MANAGED`), where it is required and held
+    /// to Connect's rule (a 400 naming `password` before any write); on a
+    /// SAML or directory instance, which refuses one, a given password is
+    /// ignored. The instance's type comes from DescribeInstance, once per
+    /// process, and only when a password is given: without one, a
+    /// CONNECT_MANAGED instance not yet known is told by CreateUser's refusal.
+    async fn password_for(
+        &self,
+        connect: &dyn Connect,
+        user: &ScimUser,
+    ) -> Result<Option<Password>, Error> {
+        let given = user.password.as_deref().filter(|p| !p.is_empty());
+        let identity_type = match (given, self.cache.known_identity_management_type()) {
+            (_, Some(known)) => known,
+            (None, None) => return Ok(None),
+            (Some(_), None) => self.cache.identity_management_type(connect).await?,
+        };
+        if identity_type != CONNECT_MANAGED {
+            return Ok(None);
+        }
+        let Some(given) = given else {
+            return Err(password_required());
+        };
+        Password::parse(given).map(Some).map_err(|missing| {
+            Error::Scim(ScimError::invalid_value(format!(
+                "password does not meet Amazon Connect's rule: it needs {missing} \
+                 (8 to 64 characters without whitespace, with a lowercase letter, an uppercase letter \
+                 and a digit); nothing was created"
+            )))
+        })
     }
 
     /// MAPPING_FILE: the rules that match the user's SCIM JSON decide the
@@ -332,6 +376,7 @@ impl Provisioning {
             routing_profile_id: desired.routing_profile_id.clone(),
             hierarchy_group_id: desired.hierarchy_group_id.clone(),
             tags: desired.tags(),
+            password: None,
         };
         new_user
             .tags
@@ -597,6 +642,9 @@ impl Provisioning {
     ) -> Result<Rendered, Error> {
         let state = AgentState::of_user(current);
         self.refuse_protected_holder(connect, &state).await?;
+        if user.password.is_some() {
+            info!(user_id = %current.id, "password ignored: Amazon Connect's API cannot change an existing user's password");
+        }
         let names = self.names_of_state(connect, &state).await?;
         // A PATCH `add` that starts the profiles over: what the user holds
         // is no assignment of the attribute it adds to, so every attribute
@@ -902,6 +950,18 @@ fn apply_phone(phone: &mut PhoneConfig, intent: &Intent) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// `IdentityManagementType` of an instance that manages identities itself.
+const CONNECT_MANAGED: &str = "CONNECT_MANAGED";
+
+/// The 400 for a new user without a password on a CONNECT_MANAGED instance.
+fn password_required() -> Error {
+    Error::Scim(ScimError::invalid_value(
+        "password is required: the Amazon Connect instance uses Amazon Connect itself for identity \
+         management (CONNECT_MANAGED), where CreateUser needs the user's password (8 to 64 characters \
+         with a lowercase letter, an uppercase letter and a digit); nothing was created",
+    ))
 }
 
 /// DescribeUser of a SCIM resource: Connect's "not found", and a Connect user

@@ -48,6 +48,10 @@ pub struct CanonicalNames {
     /// (CreateUser's rule on SAML and Connect-managed instances): published
     /// as `required`.
     pub names_required: bool,
+    /// The instance manages identities itself (`CONNECT_MANAGED`), whose
+    /// CreateUser requires a password: `password` is published, `required`
+    /// (write-only, never returned); elsewhere it is not.
+    pub password_required: bool,
 }
 
 /// Which names a published attribute takes its `canonicalValues` from.
@@ -70,6 +74,7 @@ struct Published {
     names: Option<Names>,
     required_when_names: bool,
     only_with_names: bool,
+    only_with_password: bool,
 }
 
 const fn attr(name: &'static str) -> Published {
@@ -81,6 +86,7 @@ const fn attr(name: &'static str) -> Published {
         names: None,
         required_when_names: false,
         only_with_names: false,
+        only_with_password: false,
     }
 }
 
@@ -115,6 +121,12 @@ impl Published {
         self.only_with_names = true;
         self
     }
+    /// Published, and `required`, only on an instance whose CreateUser needs
+    /// a password.
+    const fn only_with_password(mut self) -> Self {
+        self.only_with_password = true;
+        self
+    }
 }
 
 /// The attributes that round-trip through Amazon Connect, per schema: what
@@ -140,6 +152,9 @@ static PUBLISHED: &[(&str, &[Published])] = &[
                 .names(Names::SecurityProfiles),
             // One routing profile: `primary` says nothing, so it is not shown.
             attr("roles").subs(&["value"]).names(Names::RoutingProfiles),
+            // CreateUser's password on a CONNECT_MANAGED instance (no API
+            // changes it later); SAML and directory instances take none.
+            attr("password").only_with_password(),
         ],
     ),
     (
@@ -162,7 +177,8 @@ static PUBLISHED: &[(&str, &[Published])] = &[
             attr("deskPhoneNumber"),
             attr("autoAccept"),
             attr("afterContactWorkTimeLimit"),
-            // Routing proficiencies (issue 10, another change) are published here.
+            // `proficiencies` is read and written but not published: RFC 7643
+            // cannot say which values belong to which predefined attribute.
         ],
     ),
     (
@@ -337,6 +353,9 @@ fn published_json(attr: &Attribute, published: &Published, names: &CanonicalName
     if published.immutable {
         map.insert("mutability".into(), Value::from("immutable"));
     }
+    if published.only_with_password {
+        map.insert("required".into(), Value::Bool(true));
+    }
     let required_subs: &[&str] = if published.required_when_names && names.names_required {
         map.insert("required".into(), Value::Bool(true));
         &["givenName", "familyName"]
@@ -382,6 +401,7 @@ fn schema_json(base_url: &str, schema: &Schema, names: &CanonicalNames) -> Value
     let attributes: Vec<Value> = published
         .iter()
         .filter(|p| !(p.only_with_names && p.names.is_some_and(|w| known_to_have_none(names, w))))
+        .filter(|p| !p.only_with_password || names.password_required)
         .filter_map(|p| {
             let attr = schema.attributes.iter().find(|a| a.name == p.name)?;
             Some(published_json(attr, p, names))
@@ -528,6 +548,7 @@ mod tests {
             routing_profiles: vec!["Basic Routing Profile".into()],
             hierarchy_groups: Some(vec!["Stores/Retail".into()]),
             names_required: false,
+            password_required: false,
         };
         let user = schema_by_id("h", USER, &names).unwrap();
         for gone in [
@@ -649,5 +670,25 @@ mod tests {
         }
         let other = schema_by_id("h", USER, &CanonicalNames::default()).unwrap();
         assert_eq!(attribute(&other, "name").unwrap()["required"], false);
+    }
+
+    #[test]
+    fn password_is_published_required_and_write_only_only_where_create_user_needs_one() {
+        let managed = CanonicalNames {
+            names_required: true,
+            password_required: true,
+            ..CanonicalNames::default()
+        };
+        let user = schema_by_id("h", USER, &managed).unwrap();
+        let password = attribute(&user, "password").expect("published on CONNECT_MANAGED");
+        assert_eq!(password["required"], true);
+        assert_eq!(password["mutability"], "writeOnly");
+        assert_eq!(password["returned"], "never");
+        let saml = CanonicalNames {
+            names_required: true,
+            ..CanonicalNames::default()
+        };
+        let user = schema_by_id("h", USER, &saml).unwrap();
+        assert!(attribute(&user, "password").is_none());
     }
 }

@@ -31,6 +31,7 @@ fn new_user(sim: &SimulatorHandle, username: &str, external_id: &str) -> NewUser
             .expect("the seeded routing profile"),
         hierarchy_group_id: None,
         tags: Tags::from([("scim:externalId".to_owned(), external_id.to_owned())]),
+        password: None,
     }
 }
 

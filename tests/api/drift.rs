@@ -125,6 +125,7 @@ async fn drift_is_clean_after_provisioning_and_names_what_changed_behind_scims_b
                 .expect("routing"),
             hierarchy_group_id: None,
             tags: Tags::new(),
+            password: None,
         })
         .await
         .expect("the console creates a user");

@@ -749,6 +749,7 @@ async fn seed_agents(app: &TestApp, n: usize) -> Vec<String> {
                 routing_profile_id: routing.clone(),
                 hierarchy_group_id: None,
                 tags: Tags::from([("scim:managed".to_owned(), "true".to_owned())]),
+                password: None,
             })
             .await
             .unwrap();

@@ -128,6 +128,7 @@ async fn console_user(app: &TestApp, username: &str, profile: &str) -> String {
             routing_profile_id: app.sim.routing_profile_id("Basic Routing Profile").unwrap(),
             hierarchy_group_id: None,
             tags: Tags::new(),
+            password: None,
         })
         .await
         .expect("the console creates a user")

@@ -58,6 +58,7 @@ async fn deactivated_then_profile_deleted(
             routing_profile_id: app.sim.routing_profile_id("Basic Routing Profile").unwrap(),
             hierarchy_group_id: None,
             tags,
+            password: None,
         })
         .await
         .unwrap();

@@ -38,6 +38,7 @@ fn new_user() -> NewUser {
         routing_profile_id: "rp-basic".into(),
         hierarchy_group_id: None,
         tags: Tags::new(),
+        password: None,
     }
 }
 

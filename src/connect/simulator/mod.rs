@@ -437,6 +437,12 @@ impl SimulatorHandle {
         Some(without_nulls(users::user_json(&instance, user)))
     }
 
+    /// Whether CreateUser set the user's password; `None` for an unknown user.
+    pub fn user_password_set(&self, id: &str) -> Option<bool> {
+        let instance = lock(&self.sim.instance);
+        instance.user(id).ok().map(|user| user.password_set)
+    }
+
     /// The name of the user's current agent status (PutUserStatus), `None`
     /// for an unknown user; an agent never set is `Offline`, as in Connect.
     pub fn user_status(&self, id: &str) -> Option<String> {

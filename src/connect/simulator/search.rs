@@ -345,6 +345,7 @@ mod tests {
             last_modified: EpochMillis(0),
             agent_status_id: None,
             proficiencies: Vec::new(),
+            password_set: false,
             visible_from: None,
         });
     }

@@ -96,6 +96,10 @@ pub struct UserRecord {
     /// `UserProficiency` list, in association order.
     #[serde(default)]
     pub proficiencies: Vec<ProficiencyRecord>,
+    /// Whether CreateUser set a password (`CONNECT_MANAGED`); the password
+    /// itself is not kept.
+    #[serde(default)]
+    pub password_set: bool,
     /// Until when reads do not see the user yet (eventual consistency).
     #[serde(skip)]
     pub visible_from: Option<Instant>,
@@ -369,6 +373,7 @@ impl Instance {
                 last_modified: EpochMillis::now(),
                 agent_status_id: None,
                 proficiencies: Vec::new(),
+                password_set: false,
                 visible_from: None,
             });
         }

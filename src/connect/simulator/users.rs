@@ -72,11 +72,10 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
     let body = call.fields()?;
     let username = body.required_string("Username")?;
     validation::username(&username)?;
-    if body.has("Password") {
-        return Err(ApiError::invalid_parameter(
-            "Password is not allowed: the instance uses SAML for identity management",
-        ));
-    }
+    let password_set = validation::password(
+        &instance.identity_management_type,
+        body.string("Password")?.as_deref(),
+    )?;
     let identity = match body.object("IdentityInfo")? {
         Some(fields) => validation::identity(&fields)?,
         None => Identity::default(),
@@ -118,6 +117,7 @@ pub fn create(instance: &mut Instance, call: &Call) -> ApiResult {
         last_modified: EpochMillis::now(),
         agent_status_id: None,
         proficiencies: Vec::new(),
+        password_set,
         visible_from: call.visible_from(),
     });
     Ok(json!({ "UserId": id, "UserArn": instance.resource_arn("agent", &id) }))

@@ -79,6 +79,28 @@ pub fn required_names(identity_management_type: &str, identity: &Identity) -> Re
     Ok(())
 }
 
+/// CreateUser's `Password`: required when the instance manages identities
+/// itself (`CONNECT_MANAGED`) and then held to its pattern; an error on any
+/// other instance (the SDK's documentation of `Password`). Whether one was
+/// set; the password itself is never kept.
+pub fn password(identity_management_type: &str, password: Option<&str>) -> Result<bool, ApiError> {
+    match (identity_management_type, password) {
+        ("CONNECT_MANAGED", None) => Err(ApiError::invalid_parameter(
+            "Password is required when the instance uses CONNECT_MANAGED identity management",
+        )),
+        ("CONNECT_MANAGED", Some(p)) => match crate::connect::Password::parse(p) {
+            Ok(_) => Ok(true),
+            Err(_) => Err(ApiError::invalid_parameter(
+                "Password does not match the pattern /^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$/",
+            )),
+        },
+        (_, None) => Ok(false),
+        (other, Some(_)) => Err(ApiError::invalid_parameter(format!(
+            "Password is not allowed: the instance uses {other} for identity management"
+        ))),
+    }
+}
+
 pub fn identity(fields: &Fields) -> Result<Identity, ApiError> {
     let identity = Identity {
         first_name: fields.string("FirstName")?,
