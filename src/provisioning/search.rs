@@ -174,11 +174,17 @@ impl Provisioning {
         if let Some(t) = &page.next_token {
             self.cursors.put(&key, start + items.len(), t.clone());
         }
-        let counted = start - 1 + items.len() + usize::from(page.next_token.is_some());
-        let total = page
-            .approximate_total
-            .and_then(|t| usize::try_from(t).ok())
-            .map_or(counted, |t| t.max(start - 1 + items.len()));
+        // Every user up to the end of this page is counted: without a next
+        // page that is the total (also past the end, where the page asked
+        // for is empty); with one, at least one more, or Connect's count.
+        let seen = position - 1 + page.items.len();
+        let total = match &page.next_token {
+            None => seen,
+            Some(_) => page
+                .approximate_total
+                .and_then(|t| usize::try_from(t).ok())
+                .map_or(seen + 1, |t| t.max(seen + 1)),
+        };
         let mut resources = Vec::with_capacity(served);
         for summary in items.into_iter().take(served) {
             let json = self.render_summary(connect, summary, base).await?;

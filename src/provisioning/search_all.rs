@@ -89,17 +89,7 @@ impl Provisioning {
                 count: Some(count - resources.len()),
                 ..query.clone()
             };
-            let (page, mut found) = self.list_of(kind, connect, &typed, base).await?;
-            if page.is_empty() && typed.start_index > 1 {
-                // Past its end a list may report startIndex - 1 as its total
-                // (the Users list does, from its cursor walk): count from 1.
-                let first = ListQuery {
-                    start_index: 1,
-                    count: Some(0),
-                    ..typed
-                };
-                found = self.list_of(kind, connect, &first, base).await?.1;
-            }
+            let (page, found) = self.list_of(kind, connect, &typed, base).await?;
             resources.extend(page.into_iter().map(|r| (kind, r)));
             total += found;
         }

@@ -243,9 +243,13 @@ async fn the_root_search_lists_users_then_groups_as_their_get_lists() {
     assert_eq!(groups_only.body["totalResults"], n_users + n_groups);
     assert_eq!(
         json!(app.stats().calls),
-        json!({"SearchUsers": 2}),
-        "past the users: their page, then their total alone"
+        json!({"SearchUsers": 1}),
+        "past the users: the one search that finds no page counts them"
     );
+    // The Users list past its end: its true total, not startIndex - 1.
+    let past = app.get("/Users?startIndex=50&count=5").await;
+    assert_eq!(past.body["totalResults"], n_users, "{}", past.body);
+    assert_eq!(past.body["Resources"], json!([]), "{}", past.body);
     assert_eq!(
         groups_only.body["Resources"][0]["id"], groups.body["Resources"][1]["id"],
         "{} {}",
