@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 INSTANCE_ID = "11111111-2222-4333-8444-555555555555"
+NAMED = {"FirstName": "Ana", "LastName": "Lima"}
 
 
 def fail(message):
@@ -142,22 +143,24 @@ def main():
           "DescribeUser returns the full user with tags and LastModifiedTime")
     first_modified = user["LastModifiedTime"]
 
-    expect_error("DuplicateResourceException", 409, c.create_user, InstanceId=iid,
+    # Each refusal below names its own cause: the names a SAML instance
+    # requires are given, so that rule is not what refuses them.
+    expect_error("DuplicateResourceException", 409, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username=username.upper(), SecurityProfileIds=[names["Agent"]], RoutingProfileId=basic,
                  PhoneConfig={"PhoneType": "SOFT_PHONE"})
-    expect_error("ResourceNotFoundException", 404, c.create_user, InstanceId=iid,
+    expect_error("ResourceNotFoundException", 404, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username=f"x{suffix}", SecurityProfileIds=["no-such-profile"], RoutingProfileId=basic,
                  PhoneConfig={"PhoneType": "SOFT_PHONE"})
-    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid,
+    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username="bad@name", SecurityProfileIds=[names["Agent"]], RoutingProfileId=basic,
                  PhoneConfig={"PhoneType": "SOFT_PHONE"})
-    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid,
+    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username=f"pw{suffix}", Password="Secret123!", SecurityProfileIds=[names["Agent"]],
                  RoutingProfileId=basic, PhoneConfig={"PhoneType": "SOFT_PHONE"})
-    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid,
+    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username=f"dp{suffix}", SecurityProfileIds=[names["Agent"]], RoutingProfileId=basic,
                  PhoneConfig={"PhoneType": "DESK_PHONE"})
-    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid,
+    expect_error("InvalidParameterException", 400, c.create_user, InstanceId=iid, IdentityInfo=NAMED,
                  Username=f"tg{suffix}", SecurityProfileIds=[names["Agent"]], RoutingProfileId=basic,
                  PhoneConfig={"PhoneType": "SOFT_PHONE"}, Tags={"aws:x": "y"})
     expect_error("ResourceNotFoundException", 404, c.describe_user, InstanceId=iid, UserId="nobody")
