@@ -139,7 +139,9 @@ impl Leases {
                         .await
                         .map_err(|e| ConnectError::Unavailable(format!("user lease: {e}")))?;
                     match tried {
-                        LeaseTry::Held { last_write_ms: at } => {
+                        LeaseTry::Held {
+                            last_write_ms: at, ..
+                        } => {
                             last_write_ms = last_write_ms.max(at);
                             break Some((store, user_id.to_owned(), owner));
                         }
