@@ -24,7 +24,7 @@ use async_trait::async_trait;
 
 pub use fallback::Fallback;
 pub use gcra::{BucketState, Params};
-pub use lease::{Leases, UserLease};
+pub use lease::{Fence, Leases, UserLease};
 pub use memory::MemoryStore;
 
 /// Which calls share a bucket (`CONNECT_QUOTA_SCOPE`).
