@@ -25,7 +25,7 @@ use crate::connect::{
 /// How long to wait for a TCP/TLS connection to Connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one HTTP attempt may take, answer included.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connect sends no `Retry-After`; a throttled caller is told to wait this long.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Largest page size of the List* operations we use (`MaxResult1000`).

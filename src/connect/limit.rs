@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,8 +20,8 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::connect::quota::{
-    Leases, MemoryStore, Params, QuotaConfig, Rate, Slot, Store, UserLease, epoch_ms_of, millis,
-    now_ms,
+    Fence, Leases, MemoryStore, Params, QuotaConfig, Rate, Slot, Store, UserLease, epoch_ms_of,
+    millis, now_ms,
 };
 use crate::connect::{
     AgentStatus, Connect, ConnectError, CreatedUser, HierarchyGroup, IdentityInfo, Instance,
@@ -34,6 +34,10 @@ const HEADROOM: u32 = 1;
 /// A call is not started later than this before the request's deadline, so
 /// that it is answered in time (a write must never be abandoned in flight).
 const CALL_MARGIN_MS: i64 = 250;
+/// How long a Connect write may be in flight once started (the client's
+/// attempt timeout): the user leases a session holds must last that long
+/// past the start of each of its writes.
+const WRITE_SPAN: Duration = super::aws::ATTEMPT_TIMEOUT;
 
 /// How the gateway paces and retries Connect calls.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +156,7 @@ impl Gateway {
             calls: AtomicU32::new(0),
             calls_by_operation: Mutex::new(BTreeMap::new()),
             writes: Arc::new(AtomicU32::new(0)),
+            fences: Mutex::new(Vec::new()),
             connect_throttles: AtomicU32::new(0),
             throttle_wait_nanos: AtomicU64::new(0),
         }
@@ -209,6 +214,8 @@ pub struct Session {
     calls_by_operation: Mutex<BTreeMap<&'static str, u32>>,
     /// Connect writes this session made (shared with the user leases it holds).
     writes: Arc<AtomicU32>,
+    /// The store leases this session holds (or held), which its writes check.
+    fences: Mutex<Vec<Weak<Fence>>>,
     connect_throttles: AtomicU32,
     throttle_wait_nanos: AtomicU64,
 }
@@ -318,6 +325,10 @@ impl Session {
             loop {
                 tries += 1;
                 self.take_slot(&bucket, params).await?;
+                if is_write(operation) {
+                    // After the wait for a slot, just before the write.
+                    self.cover_leases().await?;
+                }
                 self.calls.fetch_add(1, Ordering::Relaxed);
                 *self
                     .calls_by_operation
@@ -439,7 +450,34 @@ impl Session {
             )
             .await;
         self.add_wait(started);
+        if let Some(fence) = lease.as_ref().ok().and_then(UserLease::fence) {
+            let mut fences = self.fences.lock().unwrap_or_else(PoisonError::into_inner);
+            fences.retain(|f| f.strong_count() > 0);
+            fences.push(fence);
+        }
         lease
+    }
+
+    /// Before a write: every store lease this session holds must outlast the
+    /// write's span, renewed if need be; a lease lost to another request
+    /// fails the write before it is made (see [`Fence::cover`]).
+    async fn cover_leases(&self) -> Result<(), ConnectError> {
+        let held: Vec<Arc<Fence>> = self
+            .fences
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        if held.is_empty() {
+            return Ok(());
+        }
+        let span = i64::try_from(WRITE_SPAN.as_millis()).unwrap_or(i64::MAX);
+        let needed_ms = now_ms().saturating_add(span);
+        for fence in held {
+            fence.cover(needed_ms).await?;
+        }
+        Ok(())
     }
 
     /// Sleeps a "full jitter" backoff before retry number `tries`, or fails fast

@@ -272,3 +272,112 @@ async fn parallel_group_patches_on_three_processes_never_lose_a_grant() {
         assert_eq!(held, wanted, "trial {trial}: grants lost");
     }
 }
+
+/// A holder whose Connect write is still in flight when its lease reaches
+/// its expiry (the request's deadline + grace: a write started before the
+/// deadline is waited for, up to the client's attempt timeout) must not let
+/// a request that read the user before that write take the lease and write
+/// its stale read back. Process A has a short deadline; UpdateUserSecurityProfiles
+/// is answered 8 s after it is applied, so A's lease would expire under it.
+/// B reads the user before A's write (SearchUsers is answered 2 s late,
+/// from state taken when called) and waits for the lease.
+#[tokio::test]
+async fn a_lease_outlived_by_its_holders_write_never_lets_a_stale_read_win() {
+    let sim = spawn_simulator(SimulatorConfig {
+        no_quota: true,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let dynamo = Dynalite::start().await;
+    let fast = [("CONNECT_RATE_LIMIT", "200"), ("CONNECT_BURST", "200")];
+    let short = [
+        ("CONNECT_RATE_LIMIT", "200"),
+        ("CONNECT_BURST", "200"),
+        ("REQUEST_DEADLINE_MS", "3000"),
+    ];
+    let (a, b) = tokio::join!(
+        Service::start(&sim, Some(&dynamo.url), &short),
+        Service::start(&sim, Some(&dynamo.url), &fast),
+    );
+    let http = reqwest::Client::new();
+
+    let mut groups = Vec::new();
+    for n in 0..3 {
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": format!("Slow Group {n}"),
+        });
+        let created = send(&http, &b.base, Method::POST, "/Groups", Some(&body)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        groups.push(created.body["id"].as_str().expect("a group id").to_owned());
+    }
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                    "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User"],
+        "userName": "slow@example.com",
+        "name": {"givenName": "Slow", "familyName": "Agent"},
+        "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User": {
+            "securityProfiles": ["Slow Group 0"]
+        },
+    });
+    let created = send(&http, &b.base, Method::POST, "/Users", Some(&body)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let user_id = created.body["id"].as_str().expect("a user id").to_owned();
+    // Both processes know every name and default before the race starts.
+    for service in [&a, &b] {
+        let listed = send(&http, &service.base, Method::GET, "/Groups", None).await;
+        assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
+    }
+
+    sim.set_latency("SearchUsers", Duration::from_secs(2));
+    sim.set_latency("UpdateUserSecurityProfiles", Duration::from_secs(8));
+    let add = |group: &str| {
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": user_id}]}],
+        });
+        (format!("/Groups/{group}"), body)
+    };
+    let ((path_a, body_a), (path_b, body_b)) = (add(&groups[1]), add(&groups[2]));
+    let first = send(&http, &a.base, Method::PATCH, &path_a, Some(&body_a));
+    let second = async {
+        // B reads after A has read, before A writes (A's read is answered at 2 s).
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        send(&http, &b.base, Method::PATCH, &path_b, Some(&body_b)).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    sim.set_latency("SearchUsers", Duration::ZERO);
+    sim.set_latency("UpdateUserSecurityProfiles", Duration::ZERO);
+
+    let user = sim.user(&user_id).expect("the user");
+    let held: BTreeSet<&str> = user["SecurityProfileIds"]
+        .as_array()
+        .expect("profile ids")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    // Each request either wrote its grant or said it did not (a 429 to retry).
+    let mut wanted: BTreeSet<&str> = BTreeSet::from([groups[0].as_str()]);
+    for (answer, group) in [(&first, &groups[1]), (&second, &groups[2])] {
+        match answer.status {
+            StatusCode::NO_CONTENT => {
+                wanted.insert(group.as_str());
+            }
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected answer {other}: {:?}", answer.body),
+        }
+    }
+    eprintln!(
+        "lease outlived: A {}, B {}, user holds {} of 3 groups",
+        first.status,
+        second.status,
+        held.len()
+    );
+    assert_eq!(first.status, StatusCode::NO_CONTENT, "{:?}", first.body);
+    assert!(
+        wanted.is_subset(&held),
+        "a grant answered 204 was lost: wanted {wanted:?}, held {held:?} (A {}, B {})",
+        first.status,
+        second.status
+    );
+}

@@ -8,6 +8,7 @@ use tokio::time::Instant;
 
 use super::{Gateway, LimitConfig};
 use crate::connect::fake::FakeConnect;
+use crate::connect::quota::{LeaseTry, MemoryStore, Store, now_ms};
 use crate::connect::{Connect, ConnectError, IdentityInfo, NewUser, PhoneConfig, Tags};
 
 /// A quota that never gets in the way, and short backoffs.
@@ -308,4 +309,109 @@ async fn a_new_user_is_waited_for_beyond_max_attempts_within_the_consistency_win
 
     assert_eq!(user.map(|u| u.id), Ok(created.id));
     assert_eq!(session.calls(), 5);
+}
+
+/// A gateway whose leases live in a store shared with "other instances"
+/// (the test, calling the store directly).
+fn gateway_sharing(store: Arc<MemoryStore>) -> (Arc<FakeConnect>, Gateway) {
+    let fake = Arc::new(FakeConnect::new());
+    let gateway = Gateway::with_store(fake.clone(), roomy(), store, true);
+    (fake, gateway)
+}
+
+fn profiles() -> Vec<String> {
+    vec!["sp-agent".into(), "sp-quality".into()]
+}
+
+#[tokio::test]
+async fn a_write_that_could_outlive_its_user_lease_renews_the_lease_first() {
+    let store = Arc::new(MemoryStore::new());
+    let (fake, gateway) = gateway_sharing(store.clone());
+    // Due in 1 s: the lease lasts until 6 s from now, less than a write's span.
+    let session = gateway.session(in_secs(1));
+    let _lease = session.lease("u1").await.unwrap();
+
+    let wrote = session
+        .update_user_security_profiles("u1", &profiles())
+        .await;
+
+    assert_eq!(wrote, Ok(()));
+    assert_eq!(fake.calls("UpdateUserSecurityProfiles"), 1);
+    // Another instance, once the first expiry has passed, still finds it held
+    // for the whole span of the write.
+    let later = now_ms() + 7_000;
+    match store
+        .acquire_lease("u1", "other", later, later + 1_000)
+        .await
+    {
+        Ok(LeaseTry::Busy { until_ms }) => assert!(until_ms > now_ms() + 10_000, "{until_ms}"),
+        other => panic!("the lease was not renewed: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_write_under_a_user_lease_another_request_took_over_is_not_made() {
+    let store = Arc::new(MemoryStore::new());
+    let (fake, gateway) = gateway_sharing(store.clone());
+    let session = gateway.session(in_secs(1));
+    let _lease = session.lease("u1").await.unwrap();
+    // Past its expiry (as another instance's clock sees it), another takes it.
+    let later = now_ms() + 7_000;
+    let other = store
+        .acquire_lease("u1", "other", later, later + 60_000)
+        .await;
+    assert!(
+        matches!(
+            other,
+            Ok(LeaseTry::Held {
+                taken_over: true,
+                ..
+            })
+        ),
+        "{other:?}"
+    );
+
+    let wrote = session
+        .update_user_security_profiles("u1", &profiles())
+        .await;
+
+    assert!(
+        matches!(wrote, Err(ConnectError::Throttled { .. })),
+        "{wrote:?}"
+    );
+    assert_eq!(
+        fake.calls("UpdateUserSecurityProfiles"),
+        0,
+        "the write was made"
+    );
+}
+
+#[tokio::test]
+async fn a_user_lease_given_back_does_not_hold_up_the_sessions_later_writes() {
+    let store = Arc::new(MemoryStore::new());
+    let (fake, gateway) = gateway_sharing(store.clone());
+    let session = gateway.session(in_secs(1));
+    let lease = session.lease("u1").await.unwrap();
+    drop(lease);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Given back: another takes it at once, without taking it over.
+    let now = now_ms();
+    let other = store.acquire_lease("u1", "other", now, now + 60_000).await;
+    assert!(
+        matches!(
+            other,
+            Ok(LeaseTry::Held {
+                taken_over: false,
+                ..
+            })
+        ),
+        "{other:?}"
+    );
+
+    let wrote = session
+        .update_user_security_profiles("u2", &profiles())
+        .await;
+
+    assert_eq!(wrote, Ok(()));
+    assert_eq!(fake.calls("UpdateUserSecurityProfiles"), 1);
 }

@@ -16,8 +16,9 @@
 //!
 //! A lease is one item, `pk = lease#<prefix>#<user id>`, with `owner`,
 //! `until_ms`, `last_write_ms` and `expires_at`: taken by a conditional
-//! UpdateItem (free, or expired), given back by one that removes `owner` if it
-//! is still ours.
+//! UpdateItem (free, or expired), extended before a write by one that sets
+//! `until_ms` if `owner` is still ours, given back by one that removes
+//! `owner` if it is still ours.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -151,6 +152,19 @@ impl DynamoStore {
         condition: &str,
         values: Vec<(&str, AttributeValue)>,
     ) -> Result<Outcome, StoreError> {
+        self.update_returning(pk, update, condition, values, ReturnValue::AllNew)
+            .await
+    }
+
+    /// One conditional UpdateItem of `pk`, returning the item as `returning` says.
+    async fn update_returning(
+        &self,
+        pk: AttributeValue,
+        update: &str,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+        returning: ReturnValue,
+    ) -> Result<Outcome, StoreError> {
         let mut request = self
             .client
             .update_item()
@@ -158,7 +172,7 @@ impl DynamoStore {
             .key("pk", pk)
             .update_expression(update)
             .condition_expression(condition)
-            .return_values(ReturnValue::AllNew)
+            .return_values(returning)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         for (name, value) in values {
             request = request.expression_attribute_values(name, value);
@@ -331,9 +345,10 @@ impl Store for DynamoStore {
         until_ms: i64,
     ) -> Result<LeaseTry, StoreError> {
         let pk = self.key("lease", key);
-        // `OWNER` is a DynamoDB reserved word, hence the `#owner` name.
+        // `OWNER` is a DynamoDB reserved word, hence the `#owner` name. The
+        // item as it was tells whether an expired holder is being replaced.
         let outcome = self
-            .update(
+            .update_returning(
                 pk.clone(),
                 "SET #owner = :me, until_ms = :until, expires_at = :exp",
                 "attribute_not_exists(#owner) OR until_ms < :now",
@@ -343,11 +358,13 @@ impl Store for DynamoStore {
                     (":now", n(now_ms)),
                     (":exp", n(until_ms / 1000 + BUCKET_TTL_S)),
                 ],
+                ReturnValue::AllOld,
             )
             .await?;
         match outcome {
-            Outcome::Updated(item) => Ok(LeaseTry::Held {
-                last_write_ms: number(&item, "last_write_ms").map(|n| n as i64),
+            Outcome::Updated(old) => Ok(LeaseTry::Held {
+                last_write_ms: number(&old, "last_write_ms").map(|n| n as i64),
+                taken_over: old.contains_key("owner"),
             }),
             Outcome::Failed(item) => {
                 let item = match item {
@@ -359,6 +376,22 @@ impl Store for DynamoStore {
                 })
             }
         }
+    }
+
+    async fn renew_lease(&self, key: &str, owner: &str, until_ms: i64) -> Result<bool, StoreError> {
+        let outcome = self
+            .update(
+                self.key("lease", key),
+                "SET until_ms = :until, expires_at = :exp",
+                "#owner = :me",
+                vec![
+                    (":me", AttributeValue::S(owner.to_owned())),
+                    (":until", n(until_ms)),
+                    (":exp", n(until_ms / 1000 + BUCKET_TTL_S)),
+                ],
+            )
+            .await?;
+        Ok(matches!(outcome, Outcome::Updated(_)))
     }
 
     async fn release_lease(

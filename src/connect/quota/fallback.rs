@@ -122,6 +122,18 @@ impl Store for Fallback {
         self.local.acquire_lease(key, owner, now_ms, until_ms).await
     }
 
+    async fn renew_lease(&self, key: &str, owner: &str, until_ms: i64) -> Result<bool, StoreError> {
+        if !self.degraded() {
+            match self.shared.renew_lease(key, owner, until_ms).await {
+                Ok(true) => return Ok(true),
+                // Not ours there: it may have been taken here, while degraded.
+                Ok(false) => {}
+                Err(e) => self.failed(&e),
+            }
+        }
+        self.local.renew_lease(key, owner, until_ms).await
+    }
+
     async fn release_lease(
         &self,
         key: &str,

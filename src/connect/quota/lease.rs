@@ -7,10 +7,19 @@
 //! store's lease (a DynamoDB item with an expiry when `QUOTA_TABLE` is set),
 //! which excludes every other instance. A lease that cannot be had before
 //! the request's deadline is the typed throttled error (429 + Retry-After).
+//!
+//! A store lease expires (the request's deadline + [`GRACE_MS`]), so that a
+//! vanished holder does not block the user forever; a holder must then never
+//! write once it may have expired. Every Connect write under a store lease is
+//! preceded by [`Fence::cover`]: the lease must last until the write can no
+//! longer be in flight, else it is renewed first, and a lease another request
+//! took over fails the write before it is made. A lease taken over from an
+//! expired holder counts as written just now (the holder may have written
+//! without recording it), so its new holder reads the user again.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use tokio::sync::OwnedMutexGuard;
@@ -20,7 +29,8 @@ use super::{LeaseTry, Store, epoch_ms_of, millis, now_ms};
 use crate::connect::ConnectError;
 
 /// How long past the request's deadline a lease lasts if its holder vanishes
-/// (a Lambda environment frozen mid-request): then another may take it.
+/// (a Lambda environment frozen mid-request): then another may take it. Also
+/// how long past the end of a write's span a renewal extends it.
 const GRACE_MS: i64 = 5_000;
 /// Longest pause between two tries of a lease someone else holds.
 const MAX_POLL: Duration = Duration::from_millis(250);
@@ -43,6 +53,9 @@ pub struct LocalSlot {
 pub struct UserLease {
     held: Option<Held>,
     last_write_ms: Option<i64>,
+    /// Taken over from a holder whose lease expired: it may have written
+    /// without recording it.
+    taken_over: bool,
     /// How long Connect's search index may lag a write.
     lag_ms: i64,
 }
@@ -50,7 +63,7 @@ pub struct UserLease {
 #[derive(Debug)]
 struct Held {
     local: OwnedMutexGuard<LocalSlot>,
-    remote: Option<(Arc<dyn Store>, String, String)>,
+    remote: Option<Arc<Fence>>,
     writes: Arc<AtomicU32>,
     writes_before: u32,
 }
@@ -61,17 +74,76 @@ impl UserLease {
         UserLease {
             held: None,
             last_write_ms: None,
+            taken_over: false,
             lag_ms: 0,
         }
     }
 
     /// Whether a read of the user made at `read_ms` (epoch ms) from Connect's
     /// search index may miss a previous holder's write: the write came after
-    /// the read, or so shortly before it that the index may not show it yet.
+    /// the read, or so shortly before it that the index may not show it yet,
+    /// or the previous holder's lease expired (its writes are unknown).
     /// Then the user must be read again, with DescribeUser.
     pub fn newer_than_read_at(&self, read_ms: i64) -> bool {
-        self.last_write_ms
-            .is_some_and(|at| at >= read_ms.saturating_sub(self.lag_ms))
+        self.taken_over
+            || self
+                .last_write_ms
+                .is_some_and(|at| at >= read_ms.saturating_sub(self.lag_ms))
+    }
+
+    /// The store lease's fence, which the session's writes check (none
+    /// without a shared store: the process lock does not expire).
+    pub fn fence(&self) -> Option<Weak<Fence>> {
+        let held = self.held.as_ref()?;
+        held.remote.as_ref().map(Arc::downgrade)
+    }
+}
+
+/// A held store lease, as the writes made under it see it.
+#[derive(Debug)]
+pub struct Fence {
+    store: Arc<dyn Store>,
+    key: String,
+    owner: String,
+    /// Until when (epoch ms) the store holds it for us, as far as we know.
+    until_ms: AtomicI64,
+    /// Given back (or being): no write is made under it any more.
+    released: AtomicBool,
+}
+
+impl Fence {
+    /// Makes sure the lease stays ours until `needed_ms` (epoch ms: the end
+    /// of the span a write about to start may be in flight): when it would
+    /// expire sooner, renews it to `needed_ms` + [`GRACE_MS`] (the margin also
+    /// covers the renewal's own time). A lease that another request took over
+    /// fails with Throttled: the write must not be made, as this holder's
+    /// read of the user may be stale and the other may have written since.
+    pub async fn cover(&self, needed_ms: i64) -> Result<(), ConnectError> {
+        if self.released.load(Ordering::SeqCst) || self.until_ms.load(Ordering::SeqCst) >= needed_ms
+        {
+            return Ok(());
+        }
+        let until_ms = needed_ms.saturating_add(GRACE_MS);
+        match self
+            .store
+            .renew_lease(&self.key, &self.owner, until_ms)
+            .await
+        {
+            Ok(true) => {
+                self.until_ms.fetch_max(until_ms, Ordering::SeqCst);
+                Ok(())
+            }
+            Ok(false) => {
+                tracing::warn!(
+                    user_id = %self.key,
+                    "the user lease expired and another request took it: the write is not made"
+                );
+                Err(ConnectError::Throttled {
+                    retry_after: Duration::from_secs(1),
+                })
+            }
+            Err(e) => Err(ConnectError::Unavailable(format!("user lease: {e}"))),
+        }
     }
 }
 
@@ -84,12 +156,16 @@ impl Drop for UserLease {
         if wrote.is_some() {
             held.local.last_write_ms = wrote;
         }
-        let Some((store, key, owner)) = held.remote.take() else {
+        let Some(fence) = held.remote.take() else {
             return;
         };
+        fence.released.store(true, Ordering::SeqCst);
         let local = held.local;
         let release = async move {
-            if let Err(e) = store.release_lease(&key, &owner, wrote).await {
+            let Fence {
+                store, key, owner, ..
+            } = &*fence;
+            if let Err(e) = store.release_lease(key, owner, wrote).await {
                 tracing::warn!(error = %e, "could not give a user lease back; it expires by itself");
             }
             drop(local);
@@ -127,6 +203,7 @@ impl Leases {
             .await
             .map_err(|_| busy())?;
         let mut last_write_ms = local.last_write_ms;
+        let mut taken_over = false;
         let remote = match store {
             None => None,
             Some(store) => {
@@ -139,9 +216,19 @@ impl Leases {
                         .await
                         .map_err(|e| ConnectError::Unavailable(format!("user lease: {e}")))?;
                     match tried {
-                        LeaseTry::Held { last_write_ms: at } => {
+                        LeaseTry::Held {
+                            last_write_ms: at,
+                            taken_over: expired,
+                        } => {
                             last_write_ms = last_write_ms.max(at);
-                            break Some((store, user_id.to_owned(), owner));
+                            taken_over = expired;
+                            break Some(Arc::new(Fence {
+                                store,
+                                key: user_id.to_owned(),
+                                owner,
+                                until_ms: AtomicI64::new(until_ms),
+                                released: AtomicBool::new(false),
+                            }));
                         }
                         LeaseTry::Busy { until_ms } => {
                             let wait = pause.min(millis(until_ms - now_ms()).max(pause / 2));
@@ -163,7 +250,39 @@ impl Leases {
                 writes,
             }),
             last_write_ms,
+            taken_over,
             lag_ms: i64::try_from(index_lag.as_millis()).unwrap_or(i64::MAX),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::quota::MemoryStore;
+
+    async fn take(leases: &Leases, store: &Arc<MemoryStore>, user: &str) -> UserLease {
+        let store: Arc<dyn Store> = store.clone();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let writes = Arc::new(AtomicU32::new(0));
+        leases
+            .acquire(Some(store), user, deadline, writes, Duration::ZERO)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_lease_taken_over_from_an_expired_holder_calls_for_a_fresh_read() {
+        let store = Arc::new(MemoryStore::new());
+        // A holder that vanished (a frozen Lambda environment): it never gave
+        // the lease back, and what it wrote was never recorded.
+        store.acquire_lease("u1", "ghost", 0, 1).await.unwrap();
+        let leases = Leases::default();
+
+        let taken_over = take(&leases, &store, "u1").await;
+        let fresh = take(&leases, &store, "u2").await;
+
+        assert!(taken_over.newer_than_read_at(now_ms()));
+        assert!(!fresh.newer_than_read_at(now_ms()));
     }
 }

@@ -91,11 +91,23 @@ impl Store for MemoryStore {
                 until_ms: item.until_ms,
             });
         }
-        item.owner = Some(owner.to_owned());
+        let taken_over = item.owner.replace(owner.to_owned()).is_some();
         item.until_ms = until_ms;
         Ok(LeaseTry::Held {
             last_write_ms: item.last_write_ms,
+            taken_over,
         })
+    }
+
+    async fn renew_lease(&self, key: &str, owner: &str, until_ms: i64) -> Result<bool, StoreError> {
+        let mut leases = lock(&self.leases);
+        match leases.get_mut(key) {
+            Some(item) if item.owner.as_deref() == Some(owner) => {
+                item.until_ms = item.until_ms.max(until_ms);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn release_lease(
@@ -158,7 +170,8 @@ mod tests {
         assert_eq!(
             store.acquire_lease("u", "a", 0, 1_000).await.unwrap(),
             LeaseTry::Held {
-                last_write_ms: None
+                last_write_ms: None,
+                taken_over: false
             }
         );
         assert_eq!(
@@ -170,15 +183,46 @@ mod tests {
         assert_eq!(
             store.acquire_lease("u", "b", 30, 2_000).await.unwrap(),
             LeaseTry::Held {
-                last_write_ms: Some(20)
+                last_write_ms: Some(20),
+                taken_over: false
             }
         );
         assert_eq!(
             store.acquire_lease("u", "c", 2_001, 3_000).await.unwrap(),
             LeaseTry::Held {
-                last_write_ms: Some(20)
+                last_write_ms: Some(20),
+                taken_over: true
             },
-            "an expired lease is taken over"
+            "an expired lease is taken over, and says so"
         );
+    }
+
+    #[tokio::test]
+    async fn only_the_holder_renews_a_lease_even_past_its_expiry_until_another_takes_it() {
+        let store = MemoryStore::new();
+        store.acquire_lease("u", "a", 0, 1_000).await.unwrap();
+        assert!(!store.renew_lease("u", "b", 5_000).await.unwrap());
+        assert!(store.renew_lease("u", "a", 5_000).await.unwrap());
+        assert_eq!(
+            store.acquire_lease("u", "b", 2_000, 6_000).await.unwrap(),
+            LeaseTry::Busy { until_ms: 5_000 },
+            "renewed past its first expiry"
+        );
+        assert!(
+            store.renew_lease("u", "a", 6_000).await.unwrap(),
+            "expired but nobody took it: still a's"
+        );
+        assert!(matches!(
+            store.acquire_lease("u", "b", 7_000, 8_000).await.unwrap(),
+            LeaseTry::Held {
+                taken_over: true,
+                ..
+            }
+        ));
+        assert!(
+            !store.renew_lease("u", "a", 9_000).await.unwrap(),
+            "taken over: a's lease is gone"
+        );
+        assert!(!store.renew_lease("nobody", "a", 9_000).await.unwrap());
     }
 }

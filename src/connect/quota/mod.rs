@@ -24,7 +24,7 @@ use async_trait::async_trait;
 
 pub use fallback::Fallback;
 pub use gcra::{BucketState, Params};
-pub use lease::{Leases, UserLease};
+pub use lease::{Fence, Leases, UserLease};
 pub use memory::MemoryStore;
 
 /// Which calls share a bucket (`CONNECT_QUOTA_SCOPE`).
@@ -157,8 +157,13 @@ pub enum Slot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeaseTry {
     /// Held until released or expired. `last_write_ms`: when the previous
-    /// holder last wrote the user, if it recorded one.
-    Held { last_write_ms: Option<i64> },
+    /// holder last wrote the user, if it recorded one. `taken_over`: the
+    /// previous holder never gave the lease back (it expired), so it may have
+    /// written without recording it.
+    Held {
+        last_write_ms: Option<i64>,
+        taken_over: bool,
+    },
     /// Someone else holds it until then (epoch ms).
     Busy { until_ms: i64 },
 }
@@ -188,6 +193,10 @@ pub trait Store: Send + Sync + fmt::Debug {
         now_ms: i64,
         until_ms: i64,
     ) -> Result<LeaseTry, StoreError>;
+
+    /// Extends lease `key` to `until_ms` if `owner` still holds it (also past
+    /// its expiry, as long as nobody took it since); false if another took it.
+    async fn renew_lease(&self, key: &str, owner: &str, until_ms: i64) -> Result<bool, StoreError>;
 
     /// Gives lease `key` back (only if `owner` still holds it), recording
     /// `wrote_ms` as the user's last write when the holder wrote.
