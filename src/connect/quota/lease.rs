@@ -32,6 +32,12 @@ use crate::connect::ConnectError;
 /// (a Lambda environment frozen mid-request): then another may take it. Also
 /// how long past the end of a write's span a renewal extends it.
 const GRACE_MS: i64 = 5_000;
+/// How long the process remembers a user's last write once nobody holds or
+/// waits for its lease (on top of the index lag): longer than a request may
+/// run (Lambda's 15 minute limit), so that a request that read the user
+/// before that write still learns of it when it takes the lease. Without a
+/// shared store this is the only record; with one, the store's is kept too.
+const REMEMBER_WRITE_MS: i64 = 15 * 60 * 1000;
 /// Longest pause between two tries of a lease someone else holds.
 const MAX_POLL: Duration = Duration::from_millis(250);
 
@@ -179,6 +185,10 @@ impl Drop for UserLease {
     }
 }
 
+fn lag_ms(index_lag: Duration) -> i64 {
+    i64::try_from(index_lag.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
 impl Leases {
     /// Takes the lease of `user_id` for a request due by `deadline`: the
     /// process lock, then (with a shared store) the store's lease. `writes`
@@ -196,7 +206,15 @@ impl Leases {
         };
         let slot = {
             let mut local = self.local.lock().unwrap_or_else(PoisonError::into_inner);
-            local.retain(|_, slot| Arc::strong_count(slot) > 1 || slot.try_lock().is_err());
+            // A user nobody holds or waits for is forgotten once its last
+            // write is too old to matter to any request's read.
+            let forget_before = now_ms() - REMEMBER_WRITE_MS - lag_ms(index_lag);
+            local.retain(|_, slot| {
+                Arc::strong_count(slot) > 1
+                    || slot.try_lock().map_or(true, |idle| {
+                        idle.last_write_ms.is_some_and(|at| at >= forget_before)
+                    })
+            });
             local.entry(user_id.to_owned()).or_default().clone()
         };
         let local = tokio::time::timeout_at(deadline, slot.lock_owned())
@@ -251,7 +269,7 @@ impl Leases {
             }),
             last_write_ms,
             taken_over,
-            lag_ms: i64::try_from(index_lag.as_millis()).unwrap_or(i64::MAX),
+            lag_ms: lag_ms(index_lag),
         })
     }
 }
@@ -284,5 +302,26 @@ mod tests {
 
         assert!(taken_over.newer_than_read_at(now_ms()));
         assert!(!fresh.newer_than_read_at(now_ms()));
+    }
+
+    #[tokio::test]
+    async fn a_write_is_remembered_in_the_process_once_nobody_waits_for_the_user() {
+        let leases = Leases::default();
+        let writes = Arc::new(AtomicU32::new(0));
+        let take = |user: &'static str| {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            leases.acquire(None, user, deadline, writes.clone(), Duration::ZERO)
+        };
+        // A request reads u1, then another writes it first.
+        let read_ms = now_ms();
+        let first = take("u1").await.unwrap();
+        writes.fetch_add(1, Ordering::SeqCst);
+        drop(first);
+        // Any lease taken while nobody waits for u1's must not forget that write.
+        drop(take("u2").await.unwrap());
+
+        let second = take("u1").await.unwrap();
+
+        assert!(second.newer_than_read_at(read_ms));
     }
 }
