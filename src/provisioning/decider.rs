@@ -36,7 +36,7 @@ use crate::scim::schema::{CONNECT_USER, ENTERPRISE_USER};
 use super::agent::{AgentState, same_ids};
 use super::audit::{self, Change};
 use super::groups::members::MemberWrite;
-use super::tags::{PROFILE_SOURCE, RESTORE_PREFIX};
+use super::tags::{PROFILE_SOURCE, restore_diff};
 use super::{Error, Provisioning};
 
 /// What decided a user's security profiles (the `scim:profileSource` tag).
@@ -214,18 +214,9 @@ pub fn grant_over_defaults(
             ..state.clone()
         }
         .tags_beside(&user.tags);
-        let restore = |key: &String| key.starts_with(RESTORE_PREFIX);
-        set = desired
-            .iter()
-            .filter(|(k, v)| restore(k) && user.tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        remove.extend(
-            user.tags
-                .keys()
-                .filter(|k| restore(k) && !desired.contains_key(*k))
-                .cloned(),
-        );
+        let (restore_set, restore_remove) = restore_diff(&user.tags, &desired);
+        set = restore_set;
+        remove.extend(restore_remove);
     }
     Some(MemberWrite::Restore {
         arn: user.arn.clone(),

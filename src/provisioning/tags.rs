@@ -262,6 +262,17 @@ pub fn diff(actual: &Tags, desired: &Tags) -> (Tags, Vec<String>) {
     (set, remove)
 }
 
+/// [`diff`] of the restore record (`scim:restore.N`) alone.
+pub fn restore_diff(actual: &Tags, desired: &Tags) -> (Tags, Vec<String>) {
+    let restore = |tags: &Tags| -> Tags {
+        tags.iter()
+            .filter(|(k, _)| k.starts_with(RESTORE_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    diff(&restore(actual), &restore(desired))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

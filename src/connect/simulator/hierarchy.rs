@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::dispatch::Call;
 use super::profiles::summary;
-use super::search::{Comparison, compare, parse_comparison};
+use super::search::{Comparison, SearchPaging, compare, parse_comparison};
 use super::state::{HierarchyGroupRecord, Instance, REGION};
-use super::wire::{ApiError, ApiResult, Fields, check_max_results, paginate};
+use super::wire::{ApiError, ApiResult, Fields, paginate};
 
 /// `HierarchyPath`'s members, level one first.
 const LEVELS: [&str; 5] = [
@@ -168,12 +168,7 @@ impl Criteria {
 /// in the body), in creation order.
 pub fn search(instance: &Instance, call: &Call) -> ApiResult {
     let body = call.fields()?;
-    instance.check_id(&body.required_string("InstanceId")?)?;
-    let max = match body.integer("MaxResults")? {
-        Some(n) => check_max_results(n, 100)?,
-        None => 100,
-    };
-    let next_token = body.string("NextToken")?;
+    let paging = SearchPaging::read(instance, &body, 100)?;
     let criteria = match body.object("SearchCriteria")? {
         Some(fields) => parse_criteria(&fields, 0)?,
         None => Criteria::And(Vec::new()),
@@ -190,14 +185,7 @@ pub fn search(instance: &Instance, call: &Call) -> ApiResult {
         .filter(|g| criteria.matches(g))
         .map(|g| (g.seq, group_json(instance, g)))
         .collect();
-    let total = matches.len();
-    let (page, next) = paginate(
-        matches,
-        "SearchUserHierarchyGroups",
-        next_token.as_deref(),
-        max,
-    )?;
-    Ok(json!({ "UserHierarchyGroups": page, "NextToken": next, "ApproximateTotalCount": total }))
+    paging.answer(matches, "SearchUserHierarchyGroups", "UserHierarchyGroups")
 }
 
 #[cfg(test)]

@@ -7,9 +7,11 @@
 use serde_json::{Value, json};
 
 use super::dispatch::Call;
-use super::search::{Comparison, Criteria, compare, parse_comparison, parse_tag_filter};
+use super::search::{
+    Comparison, Criteria, SearchPaging, compare, parse_comparison, parse_tag_filter,
+};
 use super::state::{Instance, SecurityProfileRecord};
-use super::wire::{ApiError, ApiResult, Fields, check_max_results, paginate};
+use super::wire::{ApiError, ApiResult, Fields};
 
 /// A parsed `SecurityProfileSearchCriteria`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,12 +83,7 @@ fn summary_json(instance: &Instance, profile: &SecurityProfileRecord) -> Value {
 /// SearchSecurityProfiles (`POST /search-security-profiles`, `InstanceId` in the body).
 pub fn search(instance: &Instance, call: &Call) -> ApiResult {
     let body = call.fields()?;
-    instance.check_id(&body.required_string("InstanceId")?)?;
-    let max = match body.integer("MaxResults")? {
-        Some(n) => check_max_results(n, 100)?,
-        None => 100,
-    };
-    let next_token = body.string("NextToken")?;
+    let paging = SearchPaging::read(instance, &body, 100)?;
     let criteria = match body.object("SearchCriteria")? {
         Some(fields) => parse_criteria(&fields, 0)?,
         None => ProfileCriteria::And(Vec::new()),
@@ -104,14 +101,7 @@ pub fn search(instance: &Instance, call: &Call) -> ApiResult {
         .filter(|p| criteria.matches(p) && tags.as_ref().is_none_or(|t| t.matches_tags(&p.tags)))
         .map(|p| (p.seq, summary_json(instance, p)))
         .collect();
-    let total = matches.len();
-    let (page, next) = paginate(
-        matches,
-        "SearchSecurityProfiles",
-        next_token.as_deref(),
-        max,
-    )?;
-    Ok(json!({ "SecurityProfiles": page, "NextToken": next, "ApproximateTotalCount": total }))
+    paging.answer(matches, "SearchSecurityProfiles", "SecurityProfiles")
 }
 
 #[cfg(test)]

@@ -281,15 +281,40 @@ fn summary_json(instance: &Instance, user: &UserRecord) -> Value {
     })
 }
 
+/// The paging of a Search* request, whose body names the instance.
+pub struct SearchPaging {
+    max: usize,
+    next_token: Option<String>,
+}
+
+impl SearchPaging {
+    /// Checks `InstanceId` and reads `MaxResults` (1 to `cap`, default 100)
+    /// and `NextToken`.
+    pub fn read(instance: &Instance, body: &Fields, cap: usize) -> Result<SearchPaging, ApiError> {
+        instance.check_id(&body.required_string("InstanceId")?)?;
+        let max = match body.integer("MaxResults")? {
+            Some(n) => check_max_results(n, cap)?,
+            None => 100,
+        };
+        Ok(SearchPaging {
+            max,
+            next_token: body.string("NextToken")?,
+        })
+    }
+
+    /// The answer: this page of `matches` (in sequence order) under `key`,
+    /// with `NextToken` and `ApproximateTotalCount`.
+    pub fn answer(self, matches: Vec<(u64, Value)>, operation: &str, key: &str) -> ApiResult {
+        let total = matches.len();
+        let (page, next) = paginate(matches, operation, self.next_token.as_deref(), self.max)?;
+        Ok(json!({ key: page, "NextToken": next, "ApproximateTotalCount": total }))
+    }
+}
+
 /// SearchUsers (`POST /search-users`, `InstanceId` in the body).
 pub fn search(instance: &Instance, call: &Call) -> ApiResult {
     let body = call.fields()?;
-    instance.check_id(&body.required_string("InstanceId")?)?;
-    let max = match body.integer("MaxResults")? {
-        Some(n) => check_max_results(n, 500)?,
-        None => 100,
-    };
-    let next_token = body.string("NextToken")?;
+    let paging = SearchPaging::read(instance, &body, 500)?;
     let mut criteria = Vec::new();
     if let Some(fields) = body.object("SearchCriteria")? {
         criteria.push(parse_criteria(&fields, 0)?);
@@ -309,9 +334,7 @@ pub fn search(instance: &Instance, call: &Call) -> ApiResult {
         .filter(|u| u.visible(call.now) && criteria.matches(instance, u))
         .map(|u| (u.seq, summary_json(instance, u)))
         .collect();
-    let total = matches.len();
-    let (page, next) = paginate(matches, "SearchUsers", next_token.as_deref(), max)?;
-    Ok(json!({ "Users": page, "NextToken": next, "ApproximateTotalCount": total }))
+    paging.answer(matches, "SearchUsers", "Users")
 }
 
 #[cfg(test)]

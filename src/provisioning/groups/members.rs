@@ -31,7 +31,7 @@ use super::super::agent::{AgentState, same_ids};
 use super::super::audit::{self, Change};
 use super::super::decider;
 use super::super::digest::{DIGEST, Written};
-use super::super::tags::{ACTIVE, RESTORE_PREFIX};
+use super::super::tags::{ACTIVE, restore_diff};
 use super::super::{Error, Provisioning};
 use super::edit::MemberOp;
 
@@ -188,19 +188,9 @@ pub fn member_write(
         ..state
     }
     .tags_beside(&user.tags);
-    let restore = |key: &String| key.starts_with(RESTORE_PREFIX);
-    set.extend(
-        desired
-            .iter()
-            .filter(|(k, v)| restore(k) && user.tags.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
-    remove.extend(
-        user.tags
-            .keys()
-            .filter(|k| restore(k) && !desired.contains_key(*k))
-            .cloned(),
-    );
+    let (restore_set, restore_remove) = restore_diff(&user.tags, &desired);
+    set.extend(restore_set);
+    remove.extend(restore_remove);
     if set.is_empty() && remove.is_empty() {
         return Ok(None);
     }
