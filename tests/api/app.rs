@@ -6,13 +6,19 @@ use std::sync::Arc;
 
 use connect_scim::app::{self, Target};
 use connect_scim::config::Config;
+use connect_scim::connect::aws::{AwsConnect, simulator_client};
 use connect_scim::connect::simulator::{self, SimulatorConfig, SimulatorHandle, Stats};
 use connect_scim::http::{self, App};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 pub const TOKEN: &str = "test-token-4f1c9a-7d2e8b5c0a3f6e9d1b4c";
+
+/// A PatchOp request of these operations.
+pub fn patch(ops: Value) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
+}
 
 pub struct TestApp {
     /// `http://127.0.0.1:PORT/scim/v2`
@@ -192,6 +198,30 @@ impl TestApp {
             .collect();
         ids.sort();
         ids
+    }
+
+    /// One of a user's tags in Connect (None: the user has no such tag).
+    pub fn tag(&self, username: &str, key: &str) -> Option<String> {
+        self.connect_user(username).expect("user in Connect")["Tags"][key]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The list entry of a user, from one SearchUsers (its summary and tags).
+    pub async fn listed(&self, username: &str) -> Value {
+        let list = self
+            .get(&format!("/Users?filter=userName%20eq%20%22{username}%22"))
+            .await;
+        assert_eq!(list.body["totalResults"], 1, "{}", list.body);
+        list.body["Resources"][0].clone()
+    }
+
+    /// The Connect console: the Connect API with no SCIM in between.
+    pub fn console(&self) -> AwsConnect {
+        AwsConnect::new(
+            simulator_client(&self.sim.url()),
+            self.sim.instance_id().to_owned(),
+        )
     }
 
     /// Ids of security profiles by name, sorted.

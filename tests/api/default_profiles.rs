@@ -9,15 +9,11 @@ use connect_scim::connect::Connect;
 use connect_scim::connect::simulator::SimulatorConfig;
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const SOURCE: &str = "scim:profileSource";
 const CONNECT: &str = "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn user(username: &str) -> Value {
     json!({
@@ -30,8 +26,7 @@ fn user(username: &str) -> Value {
 
 /// Whether the user's profiles are recorded as the default fallback.
 fn marked(app: &TestApp, username: &str) -> bool {
-    app.connect_user(username).unwrap()["Tags"][SOURCE]
-        .as_str()
+    app.tag(username, SOURCE)
         .is_some_and(|v| v.starts_with("defaults:"))
 }
 
@@ -44,14 +39,6 @@ fn names(reply: &Value) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// The Connect console: the Connect API with no SCIM in between.
-fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
-    connect_scim::connect::aws::AwsConnect::new(
-        connect_scim::connect::aws::simulator_client(&app.sim.url()),
-        app.sim.instance_id().to_owned(),
-    )
 }
 
 #[tokio::test]
@@ -303,7 +290,7 @@ async fn users_without_the_mark_or_changed_in_the_console_keep_adding() {
         .as_str()
         .unwrap()
         .to_owned();
-    console(&app)
+    app.console()
         .untag_resource(&arn, &[SOURCE.to_owned()])
         .await
         .unwrap();
@@ -313,7 +300,7 @@ async fn users_without_the_mark_or_changed_in_the_console_keep_adding() {
     // Profiles an administrator changed in the console void the mark.
     let edited = app.create_user(&user("edited@example.com")).await;
     let ids = app.profile_ids_named(&["Agent", "CallCenterManager"]);
-    console(&app)
+    app.console()
         .update_user_security_profiles(&edited, &ids)
         .await
         .unwrap();

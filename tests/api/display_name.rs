@@ -5,13 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const TAG: &str = "scim:displayName";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn user(username: &str, display_name: Option<&str>) -> Value {
     let mut body = json!({
@@ -26,22 +22,6 @@ fn user(username: &str, display_name: Option<&str>) -> Value {
     body
 }
 
-/// The user's `scim:displayName` tag in Connect (None: no tag).
-fn tag(app: &TestApp, username: &str) -> Option<String> {
-    app.connect_user(username).unwrap()["Tags"][TAG]
-        .as_str()
-        .map(str::to_owned)
-}
-
-/// The list entry of a user, from one SearchUsers (its summary and tags).
-async fn listed(app: &TestApp, username: &str) -> Value {
-    let list = app
-        .get(&format!("/Users?filter=userName%20eq%20%22{username}%22"))
-        .await;
-    assert_eq!(list.body["totalResults"], 1, "{}", list.body);
-    list.body["Resources"][0].clone()
-}
-
 #[tokio::test]
 async fn okta_post_with_the_names_as_display_name_writes_no_tag() {
     let app = TestApp::spawn().await;
@@ -53,7 +33,7 @@ async fn okta_post_with_the_names_as_display_name_writes_no_tag() {
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.body["displayName"], "Sam Lee");
     assert_eq!(app.stats().total, 1, "{:?}", app.stats());
-    assert_eq!(tag(&app, "okta@example.com"), None);
+    assert_eq!(app.tag("okta@example.com", TAG), None);
     let id = created.body["id"].as_str().unwrap();
     assert_eq!(
         app.get(&format!("/Users/{id}")).await.body["displayName"],
@@ -77,14 +57,17 @@ async fn another_display_name_is_kept_in_create_user_and_shown_everywhere() {
         app.stats()
     );
     assert_eq!(created.body["displayName"], "The Boss");
-    assert_eq!(tag(&app, "boss@example.com").as_deref(), Some("The Boss"));
+    assert_eq!(
+        app.tag("boss@example.com", TAG).as_deref(),
+        Some("The Boss")
+    );
     let id = created.body["id"].as_str().unwrap().to_owned();
     assert_eq!(
         app.get(&format!("/Users/{id}")).await.body["displayName"],
         "The Boss"
     );
     assert_eq!(
-        listed(&app, "boss@example.com").await["displayName"],
+        app.listed("boss@example.com").await["displayName"],
         "The Boss"
     );
 
@@ -94,13 +77,13 @@ async fn another_display_name_is_kept_in_create_user_and_shown_everywhere() {
         .post("/Users", &user("zoe@example.com", Some(odd)))
         .await;
     assert_eq!(created.body["displayName"], odd);
-    assert!(tag(&app, "zoe@example.com").unwrap().starts_with("b64:"));
+    assert!(app.tag("zoe@example.com", TAG).unwrap().starts_with("b64:"));
     let id = created.body["id"].as_str().unwrap().to_owned();
     assert_eq!(
         app.get(&format!("/Users/{id}")).await.body["displayName"],
         odd
     );
-    assert_eq!(listed(&app, "zoe@example.com").await["displayName"], odd);
+    assert_eq!(app.listed("zoe@example.com").await["displayName"], odd);
 }
 
 #[tokio::test]
@@ -133,7 +116,10 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
         .await;
     assert_eq!(replaced.body["displayName"], "Tester");
     assert_eq!(app.stats().total, 2, "{:?}", app.stats());
-    assert_eq!(tag(&app, "sanity@example.com").as_deref(), Some("Tester"));
+    assert_eq!(
+        app.tag("sanity@example.com", TAG).as_deref(),
+        Some("Tester")
+    );
 
     // A names-only change keeps the stored displayName.
     app.reset_stats();
@@ -149,7 +135,10 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
         (app.calls("UpdateUserIdentityInfo"), app.stats().total),
         (1, 2)
     );
-    assert_eq!(tag(&app, "sanity@example.com").as_deref(), Some("Tester"));
+    assert_eq!(
+        app.tag("sanity@example.com", TAG).as_deref(),
+        Some("Tester")
+    );
 
     // Equal to the names again: the tag goes.
     app.reset_stats();
@@ -161,7 +150,7 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
         .await;
     assert_eq!(same.body["displayName"], "Samuel Lee");
     assert_eq!((app.calls("UntagResource"), app.stats().total), (1, 2));
-    assert_eq!(tag(&app, "sanity@example.com"), None);
+    assert_eq!(app.tag("sanity@example.com", TAG), None);
 
     // PATCH remove clears a stored one, and leaves displayName unassigned
     // (the `scim:unset` mark) until a request gives one again.
@@ -190,12 +179,8 @@ async fn put_and_patch_write_the_display_name_in_one_tag_call_and_names_keep_it(
         ),
         (1, 1, 3)
     );
-    assert_eq!(tag(&app, "sanity@example.com"), None);
-    let unset = |app: &TestApp| {
-        app.connect_user("sanity@example.com").unwrap()["Tags"]["scim:unset"]
-            .as_str()
-            .map(str::to_owned)
-    };
+    assert_eq!(app.tag("sanity@example.com", TAG), None);
+    let unset = |app: &TestApp| app.tag("sanity@example.com", "scim:unset");
     assert_eq!(unset(&app).as_deref(), Some("displayName"));
     let got = app.get(&path).await;
     assert!(got.body.get("displayName").is_none(), "{}", got.body);
@@ -242,7 +227,7 @@ async fn a_display_name_shown_from_the_names_follows_them() {
     let put = app.put(&path, &echo).await;
     assert_eq!(put.body["displayName"], "Samuel Leigh");
     assert_eq!(app.calls("TagResource"), 0, "{:?}", app.stats());
-    assert_eq!(tag(&app, "follow@example.com"), None);
+    assert_eq!(app.tag("follow@example.com", TAG), None);
 }
 
 #[tokio::test]

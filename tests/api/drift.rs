@@ -6,7 +6,6 @@
 use std::process::Output;
 use std::time::Duration;
 
-use connect_scim::connect::aws::{AwsConnect, simulator_client};
 use connect_scim::connect::simulator::SimulatorConfig;
 use connect_scim::connect::{Connect, NewUser, PhoneConfig, Tags};
 use serde_json::{Value, json};
@@ -45,14 +44,6 @@ fn user(username: &str) -> Value {
         "name": {"givenName": "Sam", "familyName": "Lee"},
         "externalId": format!("ext-{username}"),
     })
-}
-
-/// The Connect console: the Connect API with no SCIM in between.
-fn console(app: &TestApp) -> AwsConnect {
-    AwsConnect::new(
-        simulator_client(&app.sim.url()),
-        app.sim.instance_id().to_owned(),
-    )
 }
 
 #[tokio::test]
@@ -103,7 +94,7 @@ async fn drift_is_clean_after_provisioning_and_names_what_changed_behind_scims_b
         "{report}"
     );
 
-    let console = console(&app);
+    let console = app.console();
     let admin = app.sim.security_profile_id("Admin").expect("Admin");
     console
         .update_user_security_profiles(&ana, &[admin])

@@ -5,13 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const TAG: &str = "scim:emailTypes";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn user(username: &str, emails: Value) -> Value {
     json!({
@@ -20,20 +16,6 @@ fn user(username: &str, emails: Value) -> Value {
         "name": {"givenName": "Ema", "familyName": "Ils"},
         "emails": emails,
     })
-}
-
-fn tag(app: &TestApp, username: &str) -> Option<String> {
-    app.connect_user(username).unwrap()["Tags"][TAG]
-        .as_str()
-        .map(str::to_owned)
-}
-
-async fn listed(app: &TestApp, username: &str) -> Value {
-    let list = app
-        .get(&format!("/Users?filter=userName%20eq%20%22{username}%22"))
-        .await;
-    assert_eq!(list.body["totalResults"], 1, "{}", list.body);
-    list.body["Resources"][0].clone()
 }
 
 #[tokio::test]
@@ -53,11 +35,11 @@ async fn a_tester_shaped_email_round_trips_and_a_type_change_alone_is_one_tag_ca
         app.stats()
     );
     assert_eq!(created.body["emails"], sent);
-    assert_eq!(tag(&app, "t@example.com").as_deref(), Some("+other"));
+    assert_eq!(app.tag("t@example.com", TAG).as_deref(), Some("+other"));
     let id = created.body["id"].as_str().unwrap().to_owned();
     let path = format!("/Users/{id}");
     assert_eq!(app.get(&path).await.body["emails"], sent);
-    assert_eq!(listed(&app, "t@example.com").await["emails"], sent);
+    assert_eq!(app.listed("t@example.com").await["emails"], sent);
 
     let not_primary = json!([{"value": "t@example.com", "type": "other", "primary": false}]);
     app.reset_stats();
@@ -73,7 +55,7 @@ async fn a_tester_shaped_email_round_trips_and_a_type_change_alone_is_one_tag_ca
         (1, 1)
     );
     assert_eq!(app.stats().total, 2, "{:?}", app.stats());
-    assert_eq!(tag(&app, "t@example.com").as_deref(), Some("-other"));
+    assert_eq!(app.tag("t@example.com", TAG).as_deref(), Some("-other"));
 
     // Back to what Email shows by default: the tag goes.
     app.reset_stats();
@@ -86,7 +68,7 @@ async fn a_tester_shaped_email_round_trips_and_a_type_change_alone_is_one_tag_ca
         .await;
     assert_eq!(back.body["emails"], work);
     assert_eq!((app.calls("UntagResource"), app.stats().total), (1, 2));
-    assert_eq!(tag(&app, "t@example.com"), None);
+    assert_eq!(app.tag("t@example.com", TAG), None);
 }
 
 #[tokio::test]
@@ -100,13 +82,13 @@ async fn okta_and_entra_emails_cost_no_tag() {
         )
         .await;
     assert_eq!(created.body["emails"], work("okta@example.com"));
-    assert_eq!(tag(&app, "okta@example.com"), None);
+    assert_eq!(app.tag("okta@example.com", TAG), None);
 
     // No primary sent: shown as Email always was.
     let bare = json!([{"value": "bare@example.com", "type": "work"}]);
     let created = app.post("/Users", &user("bare@example.com", bare)).await;
     assert_eq!(created.body["emails"], work("bare@example.com"));
-    assert_eq!(tag(&app, "bare@example.com"), None);
+    assert_eq!(app.tag("bare@example.com", TAG), None);
 
     // Entra: `Replace` of emails[type eq "work"].value.
     let id = created.body["id"].as_str().unwrap().to_owned();
@@ -119,7 +101,7 @@ async fn okta_and_entra_emails_cost_no_tag() {
         .await;
     assert_eq!(entra.status, 200, "{}", entra.body);
     assert_eq!(entra.body["emails"], work("new@example.com"));
-    assert_eq!(tag(&app, "bare@example.com"), None);
+    assert_eq!(app.tag("bare@example.com", TAG), None);
     // DescribeUser, UpdateUserIdentityInfo, TagResource (the scim:email mirror).
     assert_eq!(app.stats().total, 3, "{:?}", app.stats());
     assert!(app.connect_user("bare@example.com").unwrap()["Tags"][TAG].is_null());
@@ -136,7 +118,7 @@ async fn okta_and_entra_emails_cost_no_tag() {
         )
         .await;
     assert_eq!(added.body["emails"], work("none@example.com"));
-    assert_eq!(tag(&app, "none@example.com"), None);
+    assert_eq!(app.tag("none@example.com", TAG), None);
 }
 
 #[tokio::test]
@@ -151,7 +133,10 @@ async fn two_emails_keep_their_types_in_get_and_the_primary_one_in_list_entries(
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.body["emails"], sent);
-    assert_eq!(tag(&app, "two@example.com").as_deref(), Some("+home -work"));
+    assert_eq!(
+        app.tag("two@example.com", TAG).as_deref(),
+        Some("+home -work")
+    );
     let connect = app.connect_user("two@example.com").unwrap();
     assert_eq!(connect["IdentityInfo"]["Email"], "home@example.com");
     assert_eq!(
@@ -162,7 +147,7 @@ async fn two_emails_keep_their_types_in_get_and_the_primary_one_in_list_entries(
     assert_eq!(app.get(&format!("/Users/{id}")).await.body["emails"], sent);
     // Search summaries carry no SecondaryEmail, but they carry the tags.
     assert_eq!(
-        listed(&app, "two@example.com").await["emails"],
+        app.listed("two@example.com").await["emails"],
         json!([sent[0]])
     );
     let by_type = app
@@ -186,5 +171,5 @@ async fn an_email_type_too_long_to_keep_is_refused_before_any_write() {
         .post("/Users", &user("y@example.com", odd.clone()))
         .await;
     assert_eq!(created.body["emails"], odd);
-    assert!(tag(&app, "y@example.com").unwrap().starts_with("+b64:"));
+    assert!(app.tag("y@example.com", TAG).unwrap().starts_with("+b64:"));
 }

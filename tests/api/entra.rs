@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -19,10 +19,6 @@ fn entra_user(username: &str, department: &str) -> Value {
         "roles": [],
         ENTERPRISE: {"department": department}
     })
-}
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
@@ -17,6 +18,8 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::OnceCell;
+
+use crate::helpers::collect_output;
 
 /// The bearer token every process of a fleet accepts.
 pub const TOKEN: &str = "fleet-test-token-0123456789abcdefghijklmnop";
@@ -142,13 +145,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Starts `serve` on a free loopback port, Connect at `sim`, the quota in
+    /// `serve` on a free loopback port, Connect at `sim`, the quota in
     /// `table` (a dynalite URL) when given, and `env` on top.
-    pub async fn start(
-        sim: &SimulatorHandle,
-        table: Option<&str>,
-        env: &[(&str, &str)],
-    ) -> Service {
+    fn command(sim: &SimulatorHandle, table: Option<&str>, env: &[(&str, &str)]) -> Command {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_connect-scim"));
         command
@@ -164,7 +163,6 @@ impl Service {
             .env("SCIM_BEARER_TOKEN", TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .kill_on_drop(true);
         if let Some(url) = table {
             command
@@ -175,12 +173,24 @@ impl Service {
         for (k, v) in env {
             command.env(k, v);
         }
-        let mut child = command.spawn().expect("the binary starts");
+        command
+    }
+
+    /// Starts [`Service::command`]; its logs go to the test's stderr.
+    pub async fn start(
+        sim: &SimulatorHandle,
+        table: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Service {
+        let mut child = Service::command(sim, table, env)
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the binary starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let base = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("serve's output") {
-                if let Some(rest) = line.trim().strip_prefix("SCIM base URL:") {
-                    return rest.trim().to_owned();
+                if let Some(base) = base_url(&line) {
+                    return base;
                 }
             }
             panic!("serve exited before printing its base URL")
@@ -193,6 +203,42 @@ impl Service {
             _child: child,
         }
     }
+
+    /// Starts [`Service::command`] without a quota table, keeping every
+    /// line it writes to stdout and stderr (its logs).
+    pub async fn start_logged(
+        sim: &SimulatorHandle,
+        env: &[(&str, &str)],
+    ) -> (Service, Arc<Mutex<Vec<String>>>) {
+        let mut child = Service::command(sim, None, env)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let lines = collect_output(&mut child);
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let found = lines.lock().unwrap().iter().find_map(|l| base_url(l));
+                if let Some(base) = found {
+                    return base;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("serve starts within a minute");
+        let service = Service {
+            base,
+            _child: child,
+        };
+        (service, lines)
+    }
+}
+
+/// The base URL in serve's "SCIM base URL:" line.
+fn base_url(line: &str) -> Option<String> {
+    line.trim()
+        .strip_prefix("SCIM base URL:")
+        .map(|rest| rest.trim().to_owned())
 }
 
 /// A SCIM answer.

@@ -10,13 +10,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 /// A `meta` dateTime of an answer.
 fn at(value: &Value) -> OffsetDateTime {

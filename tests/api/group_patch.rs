@@ -8,13 +8,9 @@
 use connect_scim::connect::simulator::SimulatorConfig;
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 /// Creates users over SCIM, each assigned Agent (so a group grant adds to a
 /// real assignment, not to the default fallback); returns their ids, sorted.

@@ -10,15 +10,11 @@ use connect_scim::connect::simulator::SimulatorConfig;
 use connect_scim::connect::{Connect, NewUser, PhoneConfig, Tags};
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const ADSCIM_GROUP: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn user(username: &str) -> Value {
     json!({

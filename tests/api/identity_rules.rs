@@ -254,52 +254,14 @@ async fn the_simulator_holds_create_user_s_password_to_the_instance_type_as_conn
 
 #[tokio::test]
 async fn at_rust_log_trace_a_connect_managed_password_is_in_no_log_line() {
-    use std::process::Stdio;
-    use std::time::Duration;
+    use crate::fleet::{Service, TOKEN};
 
-    const TOKEN: &str = "managed-trace-token-0123456789abcdefghijkl";
     const PASSWORD: &str = "Never-Logged-Pa55w0rd";
     let sim = crate::helpers::spawn_simulator(Default::default()).await;
     sim.set_identity_management_type("CONNECT_MANAGED");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-scim"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("QUOTA_TABLE")
-        .env("CONNECT_INSTANCE_ID", sim.instance_id())
-        .env("AWS_ENDPOINT_URL_CONNECT", sim.url())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "TEST")
-        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("SCIM_BEARER_TOKEN", TOKEN)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let lines = crate::helpers::collect_output(&mut child);
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let found = lines.lock().unwrap().iter().find_map(|l| {
-                l.trim()
-                    .strip_prefix("SCIM base URL:")
-                    .map(|b| b.trim().to_owned())
-            });
-            if let Some(base) = found {
-                return base;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("serve prints its base URL");
+    let (service, lines) = Service::start_logged(&sim, &[("RUST_LOG", "trace")]).await;
     let created = reqwest::Client::new()
-        .post(format!("{base}/Users"))
+        .post(format!("{}/Users", service.base))
         .bearer_auth(TOKEN)
         .header("content-type", "application/scim+json")
         .body(with_password("managed", Some(PASSWORD)).to_string())
@@ -311,9 +273,9 @@ async fn at_rust_log_trace_a_connect_managed_password_is_in_no_log_line() {
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().unwrap().to_owned();
     assert_eq!(sim.user_password_set(&id), Some(true));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    child.kill().await.ok();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(service);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let lines = lines.lock().unwrap();
     assert!(
         lines

@@ -4,11 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
+use crate::app::{TestApp, patch};
 
 async fn a_user(app: &TestApp) -> String {
     app.create_user(&json!({

@@ -6,14 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const CONNECT: &str = "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn linked_user() -> Value {
     json!({
@@ -84,11 +80,7 @@ async fn removing_a_profile_source_gives_the_default_security_profiles() {
         // The defaults given for nothing are recorded as that fallback, in
         // one TagResource (the request writes no other tag); a removal that
         // leaves entitlements holding names keeps them the source.
-        let source = |app: &TestApp| {
-            app.connect_user("linked").unwrap()["Tags"]["scim:profileSource"]
-                .as_str()
-                .map(str::to_owned)
-        };
+        let source = |app: &TestApp| app.tag("linked", "scim:profileSource");
         let marked = source(&app).is_some_and(|v| v.starts_with("defaults:"));
         assert_eq!(marked, fallback, "{op}");
         assert_eq!(app.calls("TagResource"), u64::from(fallback), "{op}");
@@ -148,8 +140,8 @@ async fn removing_routing_hierarchy_or_external_id_clears_them_in_connect() {
             "{op}: {body}"
         );
         assert_eq!(
-            app.connect_user("linked").unwrap()["Tags"]["scim:unset"],
-            format!("routingProfile={basic}").as_str()
+            app.tag("linked", "scim:unset"),
+            Some(format!("routingProfile={basic}"))
         );
         relink(&app, &id).await;
         assert!(
@@ -207,20 +199,6 @@ async fn a_put_that_omits_the_linking_attributes_still_keeps_them() {
     assert_eq!(app.stats().total, 2, "{:?}", app.stats());
 }
 
-/// The Connect console: the Connect API with no SCIM in between.
-fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
-    connect_scim::connect::aws::AwsConnect::new(
-        connect_scim::connect::aws::simulator_client(&app.sim.url()),
-        app.sim.instance_id().to_owned(),
-    )
-}
-
-fn unset_tag(app: &TestApp, username: &str) -> Option<String> {
-    app.connect_user(username).unwrap()["Tags"]["scim:unset"]
-        .as_str()
-        .map(str::to_owned)
-}
-
 #[tokio::test]
 async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unassigned() {
     use connect_scim::connect::{Connect as _, PhoneConfig, PhoneType};
@@ -234,7 +212,7 @@ async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unass
     body[CONNECT]["autoAccept"] = json!(true);
     body[CONNECT]["afterContactWorkTimeLimit"] = json!(120);
     let id = app.create_user(&body).await;
-    assert_eq!(unset_tag(&app, "linked"), None);
+    assert_eq!(app.tag("linked", "scim:unset"), None);
 
     // `active`: the agent is active again (a new agent's default).
     let body = remove(&app, &id, json!({"op": "remove", "path": "active"})).await;
@@ -243,7 +221,7 @@ async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unass
         app.profile_ids("linked"),
         app.profile_ids_named(&["CallCenterManager", "QualityAnalyst"])
     );
-    assert_eq!(unset_tag(&app, "linked").as_deref(), Some("active"));
+    assert_eq!(app.tag("linked", "scim:unset").as_deref(), Some("active"));
 
     // The phone settings, one by one: Connect gets a new agent's defaults.
     // A desk phone without its number is refused, before any write.
@@ -289,7 +267,7 @@ async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unass
         );
     }
     assert_eq!(
-        unset_tag(&app, "linked").as_deref(),
+        app.tag("linked", "scim:unset").as_deref(),
         Some("active phoneType autoAccept afterContactWorkTimeLimit")
     );
 
@@ -298,7 +276,7 @@ async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unass
         .as_str()
         .unwrap()
         .to_owned();
-    console(&app)
+    app.console()
         .update_user_phone_config(
             &user_id,
             &PhoneConfig {
@@ -327,7 +305,7 @@ async fn removing_what_connect_always_holds_gives_its_default_and_shows_it_unass
         reply.body
     );
     assert_eq!(
-        unset_tag(&app, "linked").as_deref(),
+        app.tag("linked", "scim:unset").as_deref(),
         Some("active afterContactWorkTimeLimit")
     );
 

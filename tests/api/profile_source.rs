@@ -9,15 +9,11 @@ use connect_scim::connect::Connect;
 use connect_scim::connect::simulator::SimulatorConfig;
 use serde_json::{Value, json};
 
-use crate::app::TestApp;
+use crate::app::{TestApp, patch};
 
 const SOURCE: &str = "scim:profileSource";
 const CONNECT: &str = "urn:ietf:params:scim:schemas:extension:amazonconnect:2.0:User";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
 
 fn user(username: &str) -> Value {
     json!({
@@ -38,13 +34,6 @@ fn department() -> String {
 
 fn security_profiles() -> String {
     format!("{CONNECT}:securityProfiles")
-}
-
-/// The user's `scim:profileSource` tag in Connect.
-fn source(app: &TestApp, username: &str) -> Option<String> {
-    app.connect_user(username).unwrap()["Tags"][SOURCE]
-        .as_str()
-        .map(str::to_owned)
 }
 
 /// The profile names a SCIM answer shows, sorted, after asserting that its
@@ -74,14 +63,6 @@ fn shown(reply: &Value) -> Vec<String> {
     assert_eq!(entitlements, department, "{reply}");
     assert_eq!(entitlements, extension, "{reply}");
     entitlements
-}
-
-/// The Connect console: the Connect API with no SCIM in between.
-fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
-    connect_scim::connect::aws::AwsConnect::new(
-        connect_scim::connect::aws::simulator_client(&app.sim.url()),
-        app.sim.instance_id().to_owned(),
-    )
 }
 
 #[tokio::test]
@@ -125,7 +106,7 @@ async fn adding_each_profile_attribute_in_turn_gives_exactly_what_each_added() {
         );
         // DescribeUser, UpdateUserSecurityProfiles, TagResource (the source).
         records.push((
-            source(&app, "tester@example.com"),
+            app.tag("tester@example.com", SOURCE),
             (app.calls("TagResource"), app.stats().total),
         ));
         expected.push((Some(recorded.to_owned()), (1, 3)));
@@ -162,7 +143,7 @@ async fn an_add_to_the_attribute_that_decided_adds_and_writes_no_tag() {
         app.reset_stats();
         let id = app.create_user(&body).await;
         assert_eq!(app.stats().total, 1, "the source rides in CreateUser");
-        let recorded = source(&app, username);
+        let recorded = app.tag(username, SOURCE);
         assert!(
             recorded.as_deref().is_some_and(|r| attribute.ends_with(r)),
             "{recorded:?}"
@@ -179,7 +160,7 @@ async fn an_add_to_the_attribute_that_decided_adds_and_writes_no_tag() {
         );
         // DescribeUser, UpdateUserSecurityProfiles.
         assert_eq!(app.stats().total, 2, "{attribute}: {:?}", app.stats());
-        assert_eq!(source(&app, username), recorded);
+        assert_eq!(app.tag(username, SOURCE), recorded);
     }
 }
 
@@ -200,7 +181,7 @@ async fn a_replace_records_the_attribute_it_decided_with_in_the_requests_own_tag
         .await;
     assert_eq!(shown(&reply.body), ["QualityAnalyst"]);
     assert_eq!(
-        source(&app, "switch@example.com").as_deref(),
+        app.tag("switch@example.com", SOURCE).as_deref(),
         Some("department")
     );
     // DescribeUser, UpdateUserSecurityProfiles, TagResource.
@@ -260,7 +241,7 @@ async fn a_user_without_the_record_adds_as_before_and_then_records_its_source() 
         .unwrap()
         .to_owned();
     // As created before the tag existed.
-    console(&app)
+    app.console()
         .untag_resource(&arn, &[SOURCE.to_owned()])
         .await
         .unwrap();
@@ -281,7 +262,7 @@ async fn a_user_without_the_record_adds_as_before_and_then_records_its_source() 
     // DescribeUser, UpdateUserSecurityProfiles, TagResource: the attribute
     // that decided is recorded, once.
     assert_eq!(
-        source(&app, "old@example.com").as_deref(),
+        app.tag("old@example.com", SOURCE).as_deref(),
         Some("securityProfiles")
     );
     assert_eq!(app.stats().total, 3, "{:?}", app.stats());
@@ -300,7 +281,7 @@ async fn okta_and_entra_write_no_source_tag_after_create() {
     let id = app.create_user(&okta).await;
     assert_eq!(app.stats().total, 1);
     assert_eq!(
-        source(&app, "okta@example.com").as_deref(),
+        app.tag("okta@example.com", SOURCE).as_deref(),
         Some("entitlements")
     );
     let path = format!("/Users/{id}");
@@ -330,7 +311,7 @@ async fn okta_and_entra_write_no_source_tag_after_create() {
         app.profile_ids_named(&["CallCenterManager"])
     );
     assert_eq!(
-        source(&app, "okta@example.com").as_deref(),
+        app.tag("okta@example.com", SOURCE).as_deref(),
         Some("entitlements")
     );
 
@@ -341,7 +322,7 @@ async fn okta_and_entra_write_no_source_tag_after_create() {
     let id = app.create_user(&entra).await;
     assert_eq!(app.stats().total, 1);
     assert_eq!(
-        source(&app, "entra@example.com").as_deref(),
+        app.tag("entra@example.com", SOURCE).as_deref(),
         Some("department")
     );
     for (op, value, names) in [
@@ -364,7 +345,7 @@ async fn okta_and_entra_write_no_source_tag_after_create() {
         assert_eq!(app.stats().total, 2, "{op}: {:?}", app.stats());
     }
     assert_eq!(
-        source(&app, "entra@example.com").as_deref(),
+        app.tag("entra@example.com", SOURCE).as_deref(),
         Some("department")
     );
 }
@@ -385,7 +366,7 @@ async fn a_group_removal_that_leaves_no_profile_records_the_defaults_as_the_fall
         body["entitlements"] = json!([{"value": "Sales"}]);
         let id = app.create_user(&body).await;
         assert_eq!(
-            source(&app, "last@example.com").as_deref(),
+            app.tag("last@example.com", SOURCE).as_deref(),
             Some("entitlements")
         );
 
@@ -402,7 +383,8 @@ async fn a_group_removal_that_leaves_no_profile_records_the_defaults_as_the_fall
             app.profile_ids_named(&["Agent"])
         );
         assert!(
-            source(&app, "last@example.com").is_some_and(|s| s.starts_with("defaults:")),
+            app.tag("last@example.com", SOURCE)
+                .is_some_and(|s| s.starts_with("defaults:")),
             "digest {digest}"
         );
         // SearchUsers, UpdateUserSecurityProfiles, TagResource (the record,
@@ -455,7 +437,10 @@ async fn a_group_removal_of_a_deactivated_users_last_profile_records_the_default
         )
         .await;
     assert_eq!(removed.status, 204, "{}", removed.body);
-    assert!(source(&app, "away@example.com").is_some_and(|s| s.starts_with("defaults:")));
+    assert!(
+        app.tag("away@example.com", SOURCE)
+            .is_some_and(|s| s.starts_with("defaults:"))
+    );
     // The restore record and the source in one TagResource, as before.
     assert_eq!(
         (app.calls("TagResource"), app.calls("UntagResource")),
@@ -498,7 +483,10 @@ async fn a_mapping_rules_decision_is_recorded_and_an_add_to_an_attribute_starts_
     let mut body = user("lead@example.com");
     body["title"] = json!("Supervisor");
     let id = app.create_user(&body).await;
-    assert_eq!(source(&app, "lead@example.com").as_deref(), Some("rules"));
+    assert_eq!(
+        app.tag("lead@example.com", SOURCE).as_deref(),
+        Some("rules")
+    );
 
     app.reset_stats();
     let reply = app
@@ -510,7 +498,7 @@ async fn a_mapping_rules_decision_is_recorded_and_an_add_to_an_attribute_starts_
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(shown(&reply.body), ["QualityAnalyst"]);
     assert_eq!(
-        source(&app, "lead@example.com").as_deref(),
+        app.tag("lead@example.com", SOURCE).as_deref(),
         Some("securityProfiles")
     );
     assert_eq!(app.stats().total, 3, "{:?}", app.stats());
@@ -540,7 +528,10 @@ async fn a_user_removed_from_the_default_group_it_alone_holds_keeps_it_as_the_fa
         app.profile_ids_named(&["Agent"]),
         "Connect needs one profile: the default stays"
     );
-    assert!(source(&app, "only@example.com").is_some_and(|s| s.starts_with("defaults:")));
+    assert!(
+        app.tag("only@example.com", SOURCE)
+            .is_some_and(|s| s.starts_with("defaults:"))
+    );
     // SearchUsers, TagResource: the profiles need no write.
     assert_eq!(
         (app.calls("TagResource"), app.stats().total),

@@ -3,13 +3,9 @@
 //! group writes need a profile that SCIM linked or created.
 
 use connect_scim::connect::simulator::SimulatorConfig;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::app::TestApp;
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
+use crate::app::{TestApp, patch};
 
 async fn a_user(app: &TestApp, name: &str) -> String {
     app.create_user(&json!({
@@ -105,17 +101,9 @@ async fn group_writes_need_a_profile_scim_linked_or_created() {
     app.delete(&path).await.assert_scim_error(404, None);
 }
 
-/// The Connect console: the Connect API with no SCIM in between.
-fn console(app: &TestApp) -> connect_scim::connect::aws::AwsConnect {
-    connect_scim::connect::aws::AwsConnect::new(
-        connect_scim::connect::aws::simulator_client(&app.sim.url()),
-        app.sim.instance_id().to_owned(),
-    )
-}
-
 async fn console_user(app: &TestApp, username: &str, profile: &str) -> String {
     use connect_scim::connect::{Connect, NewUser, PhoneConfig, Tags};
-    console(app)
+    app.console()
         .create_user(&NewUser {
             username: username.into(),
             identity: connect_scim::connect::IdentityInfo {
@@ -187,7 +175,7 @@ async fn a_scim_user_holding_a_protected_profile_is_only_read() {
     let app = TestApp::spawn().await;
     let user = a_user(&app, "promoted@example.com").await;
     let admin = app.sim.security_profile_id("Admin").unwrap();
-    console(&app)
+    app.console()
         .update_user_security_profiles(&user, std::slice::from_ref(&admin))
         .await
         .expect("the console grants Admin");
