@@ -15,7 +15,7 @@ use crate::connect::{
 };
 use crate::scim::error::ScimError;
 use crate::scim::etag;
-use crate::scim::patch::{self, PatchRequest};
+use crate::scim::patch::{self, PatchOpKind, PatchOperation, PatchRequest};
 use crate::scim::schema::{CONNECT_USER, ResourceSchema};
 use crate::scim::user::{ProficiencyValue, ScimUser};
 
@@ -42,31 +42,42 @@ fn named_proficiencies(user: &ScimUser) -> Option<&[ProficiencyValue]> {
     user.connect.as_ref()?.proficiencies.as_deref()
 }
 
-/// Whether a PATCH operation names the proficiencies, or the whole Connect
-/// extension (whose removal removes them too).
+/// Whether a PATCH reads and writes the proficiencies: an operation names
+/// them, or removes the whole Connect extension (which removes them too).
 fn touches_proficiencies(request: &PatchRequest) -> bool {
-    names_proficiencies(request)
-        || request.operations.iter().any(|op| {
-            op.path
-                .as_ref()
-                .is_some_and(|path| path.to_string().eq_ignore_ascii_case(CONNECT_USER))
-        })
+    request.operations.iter().any(|op| {
+        names_them(op)
+            || (op.op == PatchOpKind::Remove
+                && op
+                    .path
+                    .as_ref()
+                    .is_some_and(|path| path.to_string().eq_ignore_ascii_case(CONNECT_USER)))
+    })
 }
 
-/// Whether a PATCH operation names the proficiencies (by path, or inside a
-/// path-less value).
+/// Whether a PATCH names the proficiencies, so that its answer shows them.
 fn names_proficiencies(request: &PatchRequest) -> bool {
-    request.operations.iter().any(|op| match &op.path {
-        Some(path) => path
-            .to_string()
-            .to_ascii_lowercase()
-            .contains("proficiencies"),
-        None => op.value.as_ref().is_some_and(|v| {
+    request.operations.iter().any(names_them)
+}
+
+/// Whether an operation names the proficiencies: by path, or inside its
+/// value (path-less, or on the whole Connect extension).
+fn names_them(op: &PatchOperation) -> bool {
+    let in_value = || {
+        op.value.as_ref().is_some_and(|v| {
             v.to_string()
                 .to_ascii_lowercase()
                 .contains("\"proficiencies\"")
-        }),
-    })
+        })
+    };
+    match &op.path {
+        Some(path) => {
+            let path = path.to_string().to_ascii_lowercase();
+            path.contains("proficiencies")
+                || (path == CONNECT_USER.to_ascii_lowercase() && in_value())
+        }
+        None => in_value(),
+    }
 }
 
 /// Puts the proficiencies into a rendered user's Connect extension.

@@ -11,16 +11,23 @@ use super::json_keys;
 use super::path::AttrPath;
 use super::schema::{AttrType, Attribute, Mutability, ResourceSchema, Schema};
 
-fn wrong_type(name: &str, want: &str, got: &Value) -> ScimError {
-    let got = match got {
+/// What kind of JSON value this is, as an error message names it.
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    };
-    ScimError::invalid_value(format!("attribute {name} must be {want}, got {got}"))
+    }
+}
+
+fn wrong_type(name: &str, want: &str, got: &Value) -> ScimError {
+    ScimError::invalid_value(format!(
+        "attribute {name} must be {want}, got {}",
+        json_kind(got)
+    ))
 }
 
 /// A boolean from JSON `true`/`false` or the strings `"true"`/`"False"` (Entra).

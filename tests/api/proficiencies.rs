@@ -172,3 +172,52 @@ async fn unknown_predefined_attributes_or_values_are_a_400_naming_them() {
         .await;
     bad_level.assert_scim_error(400, Some("invalidValue"));
 }
+
+#[tokio::test]
+async fn the_whole_extension_writes_the_proficiencies_it_names_and_its_removal_removes_them() {
+    let app = TestApp::spawn().await;
+    let created = app.post("/Users", &agent("whole")).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Users/{id}");
+    let ops = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+
+    // An add of the extension object that does not name them leaves them,
+    // without reading them.
+    app.reset_stats();
+    let phone = app
+        .patch(
+            &path,
+            &ops(json!([{"op": "add", "path": EXT, "value": {"autoAccept": true}}])),
+        )
+        .await;
+    assert_eq!(phone.status, 200, "{}", phone.body);
+    assert_eq!(app.calls("ListUserProficiencies"), 0, "{:?}", app.stats());
+    assert_eq!(held(&app, &id), vec![p("Language", "English", 4.0)]);
+
+    // One that names them adds them, and shows them.
+    let added = app
+        .patch(
+            &path,
+            &ops(
+                json!([{"op": "add", "path": EXT, "value": {"proficiencies": [
+                {"attribute": "Skill", "value": "Billing", "level": 2}]}}]),
+            ),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(
+        held(&app, &id),
+        vec![p("Language", "English", 4.0), p("Skill", "Billing", 2.0)]
+    );
+    assert_eq!(
+        added.body[EXT]["proficiencies"].as_array().unwrap().len(),
+        2
+    );
+
+    // Removing the extension removes them.
+    let removed = app
+        .patch(&path, &ops(json!([{"op": "remove", "path": EXT}])))
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert_eq!(held(&app, &id), vec![]);
+}

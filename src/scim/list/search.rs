@@ -110,15 +110,10 @@ fn attributes(map: &Map<String, Value>, name: &str) -> Result<Vec<AttrPath>, Sci
 }
 
 fn wrong_type(name: &str, expected: &str, got: &Value) -> ScimError {
-    let kind = match got {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
-    ScimError::invalid_syntax(format!("{name} must be {expected}, not {kind}"))
+    ScimError::invalid_syntax(format!(
+        "{name} must be {expected}, not {}",
+        crate::scim::value_coercion::json_kind(got)
+    ))
 }
 
 #[cfg(test)]
